@@ -1,0 +1,1 @@
+"""The ``minshare`` command: parses input, calls one library function, renders the result."""

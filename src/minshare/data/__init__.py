@@ -1,0 +1,1 @@
+"""Stage 1: the data model, readers with validation and quarantine, and synthetic data."""
