@@ -7,10 +7,13 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from minshare import __version__
 from minshare.cli import data as data_cmd
+from minshare.cli import demo as demo_cmd
 from minshare.cli import model as model_cmd
+from minshare.cli import orders as orders_cmd
 from minshare.errors import MinshareError
 
 app = typer.Typer(
@@ -22,7 +25,9 @@ app = typer.Typer(
 )
 app.add_typer(model_cmd.app, name="model")
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(orders_cmd.app, name="orders")
 data_cmd.register(app)
+demo_cmd.register(app)
 
 
 @app.command()
@@ -38,25 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     if as_json:
         args.remove("--json-errors")
     try:
-        app(args=args, prog_name="minshare", standalone_mode=False)
+        # Standalone mode lets the parser render its own usage errors; it ends with SystemExit.
+        app(args=args, prog_name="minshare", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MinshareError as exc:
         if as_json:
             sys.stderr.write(json.dumps(exc.to_dict()) + "\n")
         else:
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return exc.exit_code
-    except typer.Exit as exc:
-        return int(exc.exit_code or 0)
-    except typer.Abort:
-        Console(stderr=True).print("aborted")
-        return 130
-    except Exception as exc:  # click usage errors arrive as click exceptions
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
     return 0
 
 
