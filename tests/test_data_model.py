@@ -21,11 +21,27 @@ def test_docs_data_model_md_is_generated_from_the_module() -> None:
 def test_every_issue_column_is_in_the_enrollment_table() -> None:
     names = set(model.column_names(Table.ENROLLMENT))
     for suffix in ("HOME", "MAIL"):
-        for stem in ("LINE_1_ADR", "LINE_2_ADR", "LINE_3_ADR", "CITY_NAME", "ZIP_CD", "CNTY_CD",
-                     "STATE_CD", "PHNE_NUM"):
+        for stem in (
+            "LINE_1_ADR",
+            "LINE_2_ADR",
+            "LINE_3_ADR",
+            "CITY_NAME",
+            "ZIP_CD",
+            "CNTY_CD",
+            "STATE_CD",
+            "PHNE_NUM",
+        ):
             assert f"ELGBL_{stem}_{suffix}" in names
-    for name in ("SSN_NUM", "BIRTH_DT", "CTZNSHP_IND", "IMGRTN_STUS_CD", "MSIS_CASE_NUM",
-                 "HIV_AIDS_HH_CHRNC_COND_FLAG", "MDCD_ENRLMT_END_DT_1", "PRGNT_IND"):
+    for name in (
+        "SSN_NUM",
+        "BIRTH_DT",
+        "CTZNSHP_IND",
+        "IMGRTN_STUS_CD",
+        "MSIS_CASE_NUM",
+        "HIV_AIDS_HH_CHRNC_COND_FLAG",
+        "MDCD_ENRLMT_END_DT_1",
+        "PRGNT_IND",
+    ):
         assert name in names
 
 
@@ -60,8 +76,16 @@ def test_there_is_no_undocumented_immigration_code() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("6", "06"), (" 36", "36"), ("93", "56"), ("94", "30"), ("96", "19"),
-                          ("97", "42"), ("48", "48")]
+    ("raw", "expected"),
+    [
+        ("6", "06"),
+        (" 36", "36"),
+        ("93", "56"),
+        ("94", "30"),
+        ("96", "19"),
+        ("97", "42"),
+        ("48", "48"),
+    ],
 )
 def test_state_codes_are_padded_and_alternate_submitters_remapped(raw: str, expected: str) -> None:
     assert states.normalize_state_code(raw) == expected

@@ -47,7 +47,12 @@ def test_details_report_every_problem_at_once() -> None:
 
 @pytest.mark.parametrize(
     ("cls", "code"),
-    [(errors.UsageError, 2), (errors.DataError, 3), (errors.OrderError, 4), (errors.ConfigError, 5)],
+    [
+        (errors.UsageError, 2),
+        (errors.DataError, 3),
+        (errors.OrderError, 4),
+        (errors.ConfigError, 5),
+    ],
 )
 def test_exit_codes_are_distinct_per_kind(cls: type[errors.MinshareError], code: int) -> None:
     assert cls.exit_code == code

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from minshare.data.model import Table
@@ -90,7 +89,12 @@ def _orders_in_force(enrollment: LoadResult, as_of: dt.date) -> dict[str, list[s
 
     orders = load_builtin_orders()
     present = sorted(
-        {s for s in pq.read_table(enrollment.accepted_path, columns=["SUBMTG_STATE_CD"])
-         .column(0).to_pylist() if s}
+        {
+            s
+            for s in pq.read_table(enrollment.accepted_path, columns=["SUBMTG_STATE_CD"])
+            .column(0)
+            .to_pylist()
+            if s
+        }
     )
     return {st: [o.id for o in in_force_for_state(orders, st, as_of)] for st in present}

@@ -21,17 +21,21 @@ def demo(
     rows: int = typer.Option(DEFAULT_ROWS, "--rows", min=1, help="Synthetic enrollment rows."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the synthetic data."),
     as_of: dt.datetime = typer.Option(
-        dt.datetime.combine(DEFAULT_AS_OF, dt.time()), "--as-of", formats=["%Y-%m-%d"],
+        dt.datetime.combine(DEFAULT_AS_OF, dt.time()),
+        "--as-of",
+        formats=["%Y-%m-%d"],
         help="Disclosure date.",
     ),
 ) -> None:
     """Synthesize data, validate it, resolve the orders in force, and show what exists so far."""
     console = Console()
     with console.status("working…") as status:
-        result = run_demo(
-            out, rows=rows, seed=seed, as_of=as_of.date(),
-            step=lambda msg: (status.update(msg), console.print(f"[dim]·[/] {msg}")),
-        )
+
+        def step(msg: str) -> None:
+            status.update(msg)
+            console.print(f"[dim]·[/] {msg}")
+
+        result = run_demo(out, rows=rows, seed=seed, as_of=as_of.date(), step=step)
     render(console, result)
 
 
@@ -43,22 +47,30 @@ def render(console: Console, r: DemoResult) -> None:
         files.add_row(str(path), f"{r.synth.rows.get(name, 0):,}" if name in r.synth.rows else "")
     console.print(files)
 
-    counts = RichTable(title="Read and validated (rows read = accepted + quarantined)",
-                       title_justify="left")
+    counts = RichTable(
+        title="Read and validated (rows read = accepted + quarantined)", title_justify="left"
+    )
     for col in ("table", "read", "accepted", "quarantined", "flagged values"):
         counts.add_column(col, justify="right" if col != "table" else "left")
     for name, lr in (("enrollment", r.enrollment), ("determinations", r.determinations)):
         c = lr.counts
-        counts.add_row(name, f"{c.rows_read:,}", f"{c.rows_accepted:,}",
-                       f"{c.rows_quarantined:,}", f"{sum(lr.flags_by_column.values()):,}")
+        counts.add_row(
+            name,
+            f"{c.rows_read:,}",
+            f"{c.rows_accepted:,}",
+            f"{c.rows_quarantined:,}",
+            f"{sum(lr.flags_by_column.values()):,}",
+        )
     console.print(counts)
     if r.enrollment.quarantine_by_reason:
-        reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(r.enrollment.quarantine_by_reason.items()))
+        reasons = ", ".join(
+            f"{k} {v:,}" for k, v in sorted(r.enrollment.quarantine_by_reason.items())
+        )
         console.print(f"enrollment quarantine by reason: {reasons}")
 
     by_orders: dict[tuple[str, ...], list[str]] = {}
-    for state, ids in r.orders_by_state.items():
-        by_orders.setdefault(tuple(ids), []).append(state)
+    for state, order_ids in r.orders_by_state.items():
+        by_orders.setdefault(tuple(order_ids), []).append(state)
     gov = RichTable(title=f"Orders in force on {r.as_of.isoformat()}", title_justify="left")
     gov.add_column("orders")
     gov.add_column("states (FIPS)")

@@ -12,8 +12,11 @@ from rich.markup import escape
 from minshare import __version__
 from minshare.cli import data as data_cmd
 from minshare.cli import demo as demo_cmd
+from minshare.cli import keys as keys_cmd
 from minshare.cli import model as model_cmd
 from minshare.cli import orders as orders_cmd
+from minshare.cli import package as package_cmd
+from minshare.cli import synth as synth_cmd
 from minshare.errors import MinshareError
 
 app = typer.Typer(
@@ -28,6 +31,9 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(orders_cmd.app, name="orders")
 data_cmd.register(app)
 demo_cmd.register(app)
+synth_cmd.register(app)
+keys_cmd.register(app)
+package_cmd.register(app)
 
 
 @app.command()

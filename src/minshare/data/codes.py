@@ -41,7 +41,11 @@ class Sensitivity(StrEnum):
 
 CTZNSHP_IND = CodeList(
     "CTZNSHP_IND",
-    {"0": "Not a US citizen or national", "1": "US citizen or national", "2": "US citizen or national"},
+    {
+        "0": "Not a US citizen or national",
+        "1": "US citizen or national",
+        "2": "US citizen or national",
+    },
     "T-MSIS ELG.003.040; RULE-7528, RULE-2048",
 )
 
@@ -194,7 +198,9 @@ DUAL_ELGBL_CD = CodeList(
         "10": "Dual: unknown type",
     },
     "TAF BSF validator DUAL_ELGBL_CD",
-    sensitive={c: "Medicare linkage" for c in ("01", "02", "03", "04", "05", "06", "08", "09", "10")},
+    sensitive={
+        c: "Medicare linkage" for c in ("01", "02", "03", "04", "05", "06", "08", "09", "10")
+    },
 )
 
 SEX_CD = CodeList("SEX_CD", {"F": "Female", "M": "Male", "U": "Unknown"}, "TAF SEX_CD")

@@ -21,7 +21,7 @@ value, ISO `YYYY-MM-DD`, or T-MSIS `YYYYMMDD`. Every column is classified exactl
 | contact | address and phone | yes (address, phone) |
 | status | citizenship and immigration status, determinations | citizenship and status codes |
 | demographic | date of birth and death, sex, race, ethnicity | only the date of birth |
-| eligibility | eligibility group, benefits scope, dual status, enrollment spans | no (some values reveal health) |
+| eligibility | group, benefits scope, dual status, enrollment spans | no (values reveal health) |
 | household | the case number that links household members | no |
 | health | pregnancy and chronic-condition flags | never: an order permitting one fails to load |
 | unclassified | any column not listed here | never |
@@ -30,8 +30,17 @@ Reading cleans the data the way CMS builds TAF: `IMGRTN_STUS_CD` 8 becomes 0; st
 zero-padded to two digits and the alternate submitter codes 93/94/96/97 become 56/30/19/42;
 a value outside a column's code list is kept and **flagged** (the orders then treat it as
 unknown, so default deny applies). A row that cannot be read or typed goes to quarantine with
-its file, line or row number and reason; rows read = rows accepted + rows quarantined.
+its file, line or row number and reason; rows read = rows accepted + rows quarantined. A blank
+line (nothing but whitespace and delimiters) is not a row.
+
+Accepted rows carry lineage columns the readers add: `_MS_FILE`, `_MS_ROW` (record number in its
+file), `_MS_LINE` (physical line, text files only) and `_MS_FLAGS` (values outside a code list).
+Any column whose name starts with `_MS_` is minshare-internal and never disclosable.
 """
+
+
+def _revealing(col: model.Column) -> str:
+    return " (health-revealing)" if col.health_revealing else ""
 
 
 def _table(title: str, table: model.Table) -> list[str]:
@@ -46,15 +55,21 @@ def _table(title: str, table: model.Table) -> list[str]:
             f"| `{col.name}` | {col.cls.value} | {col.dtype.value} | "
             f"{'yes' if col.required else ''} | "
             f"{col.category.value if col.category else ''} | "
-            f"{col.codes.name if col.codes else ''}{' (health-revealing)' if col.health_revealing else ''} | "
+            f"{col.codes.name if col.codes else ''}{_revealing(col)} | "
             f"{col.description} |"
         )
     return [*out, ""]
 
 
 def _codes(cl: CodeList) -> list[str]:
-    out = [f"### `{cl.name}`", "", f"Source: {cl.source}.", "", "| Code | Meaning | Reveals |",
-           "|---|---|---|"]
+    out = [
+        f"### `{cl.name}`",
+        "",
+        f"Source: {cl.source}.",
+        "",
+        "| Code | Meaning | Reveals |",
+        "|---|---|---|",
+    ]
     for code, meaning in cl.codes.items():
         out.append(f"| `{code}` | {meaning} | {cl.sensitive.get(code, '')} |")
     return [*out, ""]
@@ -69,7 +84,7 @@ def render_markdown() -> str:
     )
     lines += _table("Status determination", model.Table.DETERMINATIONS)
     lines.append(
-        "T-MSIS has no code for \"undocumented\", so a state supplies per-person determinations. "
+        'T-MSIS has no code for "undocumented", so a state supplies per-person determinations. '
         "A person may have many rows over time; the current one is the latest `DETERMINED_ON` on "
         "or before the disclosure date.\n"
     )
