@@ -134,6 +134,30 @@ def _size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.iterdir()) / 1e6
 
 
+def _figures(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures in the shape benchmarks/run.py tabulates, each against its reference."""
+    synth, ref = results["synth"], results.get("reference")
+    rows = f"{results['rows']:,} rows"
+
+    def fig(name: str, key: str, unit: str, label: str) -> dict[str, Any]:
+        ref_value = ref[key] if ref else None
+        return {
+            "figure": f"{name} ({rows})",
+            "value": synth[key],
+            "unit": unit,
+            "reference": label if ref else "none run",
+            "reference_value": ref_value,
+            "ratio": synth[key] / ref_value if ref_value else None,
+        }
+
+    plain = "plain random strings, same widths"
+    return [
+        fig("synth wall time", "seconds", "s", plain),
+        fig("synth rows/s", "rows_per_second", "rows/s", plain),
+        fig("synth peak memory, all processes", "peak_tree_mb", "MB", plain),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -141,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", default="parquet", choices=["parquet", "csv", "psv"])
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
     parser.add_argument("--no-reference", action="store_true", help="skip the reference run")
+    parser.add_argument("--quick", action="store_true", help="1,000,000 rows (make bench-quick)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.rows = min(args.rows, 1_000_000)
 
     results: dict[str, Any] = {"rows": args.rows, "format": args.format, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
@@ -172,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ratio      synth / reference wall time = {results['ratio_to_reference']:.2f}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        payload = {"name": "synth", "params": results, "figures": _figures(results)}
+        args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 
 
