@@ -12,7 +12,10 @@ from rich.markup import escape
 from minshare import __version__
 from minshare.cli import data as data_cmd
 from minshare.cli import demo as demo_cmd
+from minshare.cli import disclose as disclose_cmd
+from minshare.cli import guard as guard_cmd
 from minshare.cli import keys as keys_cmd
+from minshare.cli import ledger as ledger_cmd
 from minshare.cli import model as model_cmd
 from minshare.cli import orders as orders_cmd
 from minshare.cli import package as package_cmd
@@ -31,9 +34,12 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(orders_cmd.app, name="orders")
 data_cmd.register(app)
 demo_cmd.register(app)
+disclose_cmd.register(app)
 synth_cmd.register(app)
 keys_cmd.register(app)
 package_cmd.register(app)
+ledger_cmd.register(app)
+guard_cmd.register(app)
 
 
 @app.command()

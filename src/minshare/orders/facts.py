@@ -364,3 +364,25 @@ def markdown_table() -> str:
         meaning = f.description.replace("|", "\\|")
         lines.append(f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'never'} | {meaning} |")
     return "\n".join(lines) + "\n"
+
+
+# The health-information guard declares its facts (minshare.guard.facts, plain data that imports
+# nothing from this stage); registering them here, at import, makes them part of the vocabulary
+# wherever orders are read, so an order that names one always loads.
+def _register_guard_facts() -> None:
+    from minshare.guard.facts import GUARD_FACTS
+
+    for spec in GUARD_FACTS:
+        if spec.name not in FACTS:
+            register(
+                Fact(
+                    spec.name,
+                    VType(Kind.BOOL),
+                    spec.description,
+                    Derivation.SUPPLIED,
+                    nullable=False,
+                )
+            )
+
+
+_register_guard_facts()

@@ -1,0 +1,260 @@
+"""Benchmark ``disclose`` against a bare DuckDB query doing the same read, join, filter,
+projection and Parquet write by hand.
+
+Both run in a child process, so wall time and peak memory (the largest sum of resident set
+sizes over the child's process tree, sampled from /proc every 20 ms) are their own. The input is
+``minshare synth`` data, cached under /tmp by rows and seed; the facility registry is built from
+its ``facilities_nppes.csv`` once and cached beside it.
+
+``disclose`` does everything a disclosure must: the minshare readers (typing, TAF cleaning,
+quarantine, lineage) over only the columns the plan needs, the health-information guard over the
+permitted fields, every row decided with its rule ids and reasons into ``decisions.parquet``,
+``review.parquet``, the count identity, and the signed package (Parquet and CSV, hashed and
+signed). The reference reads the same raw files with DuckDB, normalizes the state code and the
+dates, takes each person's latest determination, keeps the rows the December order discloses
+(plaintiff state, unlawfully present per a verified determination no older than 365 days, not a
+citizen, code 3), projects the permitted columns, sorts them and writes Parquet — and nothing
+else: no quarantine, no reasons, no guard, no review, no accounting, no signature.
+
+    .venv/bin/python -m benchmarks.bench_disclose --quick --json /tmp/disclose.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+_SRC = str(ROOT / "src")
+REQUEST = ROOT / "examples" / "ice-2026-02-01.yaml"
+CACHE = Path(tempfile.gettempdir()) / "minshare-bench"
+
+_SYNTH = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from minshare.data.synth import synthesize
+    from minshare.guard import build_registry
+
+    out = Path(sys.argv[1])
+    synthesize(out, rows=int(sys.argv[2]), seed=int(sys.argv[3]))
+    build_registry([out / "facilities_nppes.csv"], out / "registry", replace=True)
+    """
+)
+
+_DISCLOSE = textwrap.dedent(
+    """
+    import json, sys
+    from minshare.engines import disclose
+
+    request, enr, det, registry, out, ws, result = sys.argv[1:8]
+    r = disclose(request, enr, det, out=out, workspace=ws, registries=[registry])
+    with open(result, "w") as fh:
+        json.dump({"timings": r.timings, "counts": r.counts.model_dump(), "records": r.records}, fh)
+    """
+)
+
+# The reference: a hand-written DuckDB query (a benchmark's reference, not library code).
+_REFERENCE = textwrap.dedent(
+    """
+    import json, sys
+    import duckdb
+
+    enr, det, out, spec = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+    states = ", ".join(f"'{s}'" for s in spec["states"])
+    columns = ", ".join(
+        "COALESCE(TRY_STRPTIME(BIRTH_DT, '%Y%m%d'), TRY_STRPTIME(BIRTH_DT, '%Y-%m-%d'))::DATE"
+        " AS BIRTH_DT" if c == "BIRTH_DT" else
+        "LPAD(e.SUBMTG_STATE_CD, 2, '0') AS SUBMTG_STATE_CD" if c == "SUBMTG_STATE_CD" else
+        f"e.{c}"
+        for c in spec["columns"]
+    )
+    sql = f'''
+    COPY (
+      WITH d AS (
+        SELECT LPAD(SUBMTG_STATE_CD, 2, '0') AS st, MSIS_IDENT_NUM AS id,
+               STATUS_CATEGORY AS cat, DETERMINATION_SOURCE AS src,
+               COALESCE(TRY_STRPTIME(DETERMINED_ON, '%Y%m%d'),
+                        TRY_STRPTIME(DETERMINED_ON, '%Y-%m-%d'))::DATE AS on_
+        FROM read_parquet('{det}')
+      ), cur AS (
+        SELECT st, id, ARG_MAX(cat, on_) AS cat, ARG_MAX(src, on_) AS src, MAX(on_) AS on_
+        FROM d WHERE on_ <= DATE '{spec["as_of"]}' GROUP BY st, id
+      )
+      SELECT {columns}
+      FROM read_parquet('{enr}') AS e
+      JOIN cur ON cur.st = LPAD(e.SUBMTG_STATE_CD, 2, '0') AND cur.id = e.MSIS_IDENT_NUM
+      WHERE cur.st IN ({states})
+        AND cur.cat = 'UNLAWFULLY_PRESENT'
+        AND cur.src IN ('SAVE', 'USCIS_DOCUMENT', 'STATE_RECORD')
+        AND cur.on_ >= DATE '{spec["fresh_from"]}'
+        AND e.CTZNSHP_IND = '0' AND e.IMGRTN_STUS_CD = '3'
+      ORDER BY 2, 1
+    ) TO '{out}' (FORMAT PARQUET, COMPRESSION ZSTD)
+    '''
+    duckdb.connect().execute(sql)
+    """
+)
+
+
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """Sum and largest VmRSS over ``root`` and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{entry}/status") as fh:
+                status = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry)] = int(line.split()[1])
+    total, largest, stack = 0, 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
+        stack.extend(children.get(pid, []))
+    return total, largest
+
+
+def _run(code: str, args: list[str]) -> dict[str, float]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([_SRC, *filter(None, [env.get("PYTHONPATH")])])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env)
+    peak_kb = 0
+    while proc.poll() is None:
+        peak_kb = max(peak_kb, _tree_rss_kb(proc.pid)[0])
+        time.sleep(0.02)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"child failed with status {proc.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "seconds": seconds,
+        "peak_tree_mb": peak_kb / 1024,
+        "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+    }
+
+
+def synth_data(rows: int, seed: int) -> Path:
+    """The synthetic inputs for ``rows`` and ``seed``, generated once and cached."""
+    out = CACHE / f"synth-{rows}-{seed}"
+    if not (out / ".complete").exists():
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        print(f"synthesizing {rows:,} rows into {out} (cached for later runs)")
+        _run(_SYNTH, [str(out), str(rows), str(seed)])
+        (out / ".complete").write_text("ok\n")
+    return out
+
+
+def _spec() -> dict[str, Any]:
+    """What the reference must reproduce: the December order's states, fields, freshness."""
+    import datetime as dt
+
+    from minshare.compile import compile_plan
+    from minshare.orders import load_builtin_orders
+    from minshare.orders.requests import check_request_file
+
+    plan = compile_plan(check_request_file(REQUEST, load_builtin_orders()))
+    (order,) = plan.orders
+    fresh = int(order.params["freshness_days"])
+    return {
+        "states": list(order.states),
+        "columns": list(plan.columns),
+        "as_of": plan.as_of.isoformat(),
+        "fresh_from": (plan.as_of - dt.timedelta(days=fresh)).isoformat(),
+    }
+
+
+def _figures(r: dict[str, Any]) -> list[dict[str, Any]]:
+    d, ref = r["disclose"], r["reference"]
+    rows = f"{r['rows']:,} rows"
+    label = "bare DuckDB: read + join + filter + project + Parquet write"
+    after_read = d["seconds"] - d["timings"].get("read", 0.0)
+
+    def fig(name: str, value: float, unit: str, ref_value: float) -> dict[str, Any]:
+        return {
+            "figure": f"{name} ({rows})",
+            "value": value,
+            "unit": unit,
+            "reference": label,
+            "reference_value": ref_value,
+            "ratio": value / ref_value if ref_value else None,
+        }
+
+    return [
+        fig("disclose wall time", d["seconds"], "s", ref["seconds"]),
+        fig("disclose peak memory, all processes", d["peak_tree_mb"], "MB", ref["peak_tree_mb"]),
+        fig("disclose after the readers (guard, decide, package)", after_read, "s", ref["seconds"]),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="1,000,000 rows (make bench-quick)")
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows = min(args.rows, 1_000_000)
+    data = synth_data(args.rows, args.seed)
+    spec = _spec()
+    results: dict[str, Any] = {"rows": args.rows, "seed": args.seed, "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="bench-disclose-") as tmp:
+        base = Path(tmp)
+        enr, det = data / "enrollment.parquet", data / "determinations.parquet"
+        out = base / "result.json"
+        disclose_args = [str(REQUEST), str(enr), str(det), str(data / "registry")]
+        d = _run(_DISCLOSE, [*disclose_args, str(base / "pkg"), str(base / "ws"), str(out)])
+        d.update(json.loads(out.read_text()))
+        results["disclose"] = d
+        ref_out = base / "reference.parquet"
+        ref = _run(_REFERENCE, [str(enr), str(det), str(ref_out), json.dumps(spec)])
+        import pyarrow.parquet as pq
+
+        ref["records"] = pq.ParquetFile(ref_out).metadata.num_rows
+        results["reference"] = ref
+    ratio = d["seconds"] / ref["seconds"]
+    results["ratio"] = ratio
+    steps = ", ".join(f"{k} {v:.1f}" for k, v in d["timings"].items() if v >= 0.05)
+    print(
+        f"disclose   {args.rows:,} rows in {d['seconds']:.1f} s ({steps}), "
+        f"peak {d['peak_tree_mb']:,.0f} MB, {d['records']:,} records published"
+    )
+    print(
+        f"reference  {args.rows:,} rows in {ref['seconds']:.1f} s, peak "
+        f"{ref['peak_tree_mb']:,.0f} MB, {ref['records']:,} records"
+    )
+    print(f"ratio      disclose / reference wall time = {ratio:.2f} (target <= 1.3 at 10 M rows)")
+    print(f"memory     disclose peak {d['peak_tree_mb'] / 1024:.2f} GB (target <= 3 GB)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"name": "disclose", "params": results, "figures": _figures(results)}
+        args.json.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""Batch hashing for the record tree, over Arrow-style buffers (flat bytes + int64 offsets).
+
+Two implementations with one interface: the native one (``_kernels``: numba loops calling
+OpenSSL, on every core) and a ``hashlib`` one, used when numba or a suitable libcrypto is missing
+and as the reference the native one is tested against. ``MINSHARE_LEDGER_HASHING=python`` forces
+the reference (for tests and for measuring the difference).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from functools import cache
+from types import ModuleType
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+U8 = NDArray[np.uint8]
+I64 = NDArray[np.int64]
+
+
+class Backend(Protocol):
+    name: str
+
+    def person_keys(
+        self, secret: bytes, a_data: U8, a_off: I64, b_data: U8, b_off: I64, out: U8
+    ) -> None: ...
+
+    def fill_and_hash(
+        self,
+        head: U8,
+        keys: U8,
+        salts: U8,
+        columns: list[tuple[I64, U8, U8]],
+        leaf_off: I64,
+        out: U8,
+        hashes: U8,
+    ) -> None:
+        """Write the leaves (see ``records.py``) and their leaf hashes. ``columns`` holds
+        (offsets, validity or an empty array when none is null, data) per column."""
+        ...
+
+    def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None: ...
+
+    def node_level(self, below: U8, out: U8) -> None: ...
+
+
+class PythonBackend:
+    """``hashlib`` and Python loops: the reference."""
+
+    name = "python"
+
+    def person_keys(
+        self, secret: bytes, a_data: U8, a_off: I64, b_data: U8, b_off: I64, out: U8
+    ) -> None:
+        a, b = a_data.tobytes(), b_data.tobytes()
+        for i in range(out.shape[0]):
+            msg = a[a_off[i] : a_off[i + 1]] + b"\0" + b[b_off[i] : b_off[i + 1]]
+            out[i] = np.frombuffer(hmac.digest(secret, msg, "sha256"), dtype=np.uint8)
+
+    def fill_and_hash(
+        self,
+        head: U8,
+        keys: U8,
+        salts: U8,
+        columns: list[tuple[I64, U8, U8]],
+        leaf_off: I64,
+        out: U8,
+        hashes: U8,
+    ) -> None:
+        h = head.tobytes()
+        cols = [(off, valid, data.tobytes()) for off, valid, data in columns]
+        sha = hashlib.sha256
+        for r in range(keys.shape[0]):
+            parts = [h, keys[r].tobytes(), salts[r].tobytes()]
+            for off, valid, data in cols:
+                if valid.shape[0] and not valid[r]:
+                    parts.append(b"\xff\xff\xff\xff")
+                    continue
+                s, e = int(off[r]), int(off[r + 1])
+                parts.append((e - s).to_bytes(4, "big") + data[s:e])
+            leaf = b"".join(parts)
+            out[leaf_off[r] : leaf_off[r + 1]] = np.frombuffer(leaf, dtype=np.uint8)
+            hashes[r] = np.frombuffer(sha(b"\0" + leaf).digest(), dtype=np.uint8)
+
+    def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None:
+        raw = data.tobytes()
+        sha = hashlib.sha256
+        for i in range(out.shape[0]):
+            digest = sha(b"\0" + raw[offsets[i] : offsets[i + 1]]).digest()
+            out[i] = np.frombuffer(digest, dtype=np.uint8)
+
+    def node_level(self, below: U8, out: U8) -> None:
+        raw = below.tobytes()
+        sha = hashlib.sha256
+        for j in range(out.shape[0]):
+            digest = sha(b"\1" + raw[64 * j : 64 * j + 64]).digest()
+            out[j] = np.frombuffer(digest, dtype=np.uint8)
+
+
+class NativeBackend:
+    """numba + OpenSSL (``_kernels``)."""
+
+    name = "native"
+
+    def __init__(self, kernels: ModuleType) -> None:
+        self.k = kernels
+
+    def person_keys(
+        self, secret: bytes, a_data: U8, a_off: I64, b_data: U8, b_off: I64, out: U8
+    ) -> None:
+        inner, outer = self.k.hmac_midstates(secret)
+        self.k.person_keys(inner, outer, a_data, a_off, b_data, b_off, out)
+
+    def fill_and_hash(
+        self,
+        head: U8,
+        keys: U8,
+        salts: U8,
+        columns: list[tuple[I64, U8, U8]],
+        leaf_off: I64,
+        out: U8,
+        hashes: U8,
+    ) -> None:
+        # One pass per column (no per-record list lookups in compiled code), then the hashes.
+        cursor = np.empty(keys.shape[0], dtype=np.int64)
+        self.k.write_heads(head, keys, salts, leaf_off, out, cursor)
+        for offsets, valid, data in columns:
+            self.k.write_column(offsets, valid, data, out, cursor)
+        self.k.leaf_hashes(out, leaf_off, hashes)
+
+    def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None:
+        self.k.leaf_hashes(data, offsets, out)
+
+    def node_level(self, below: U8, out: U8) -> None:
+        self.k.node_level(below, out)
+
+
+@cache
+def _native() -> Backend | None:
+    try:
+        from minshare.ledger import _kernels
+    except ImportError:
+        return None
+    return NativeBackend(_kernels)
+
+
+#: Below this many records the reference is used: loading (or, the first time, compiling) the
+#: native kernels costs more than hashing a small package with hashlib.
+NATIVE_MIN_RECORDS = 10_000
+
+
+def backend(records: int | None = None) -> Backend:
+    """The native backend when it loads and passes its self-test, else the reference.
+
+    ``MINSHARE_LEDGER_HASHING``: ``python`` forces the reference, ``native`` the native backend
+    (when it loads) whatever the size; otherwise small jobs use the reference.
+    """
+    choice = os.environ.get("MINSHARE_LEDGER_HASHING")
+    if choice == "python":
+        return PythonBackend()
+    if choice != "native" and records is not None and records < NATIVE_MIN_RECORDS:
+        return PythonBackend()
+    return _native() or PythonBackend()
+
+
+__all__ = ["Backend", "NativeBackend", "PythonBackend", "backend"]

@@ -1,0 +1,341 @@
+WITH rules AS (
+  SELECT
+    [
+      'minshare:state-not-requested',
+      'minshare:no-order-in-force',
+      'withhold-injunction',
+      'minshare:default-deny',
+      'minshare:row-unreadable'
+    ] AS hit_id,
+    [2, 2, 2, 2, 2] AS hit_rank,
+    [1, 2, 3, 4, 5] AS hit_reason,
+    [
+      'the written request does not ask for records of this state',
+      'no order in force authorizes this disclosure',
+      'the preliminary injunction bars HHS from sharing plaintiff-state Medicaid data with DHS for immigration enforcement',
+      'no rule of ca-v-hhs-2025-08-12 matched: withheld by default (default deny)',
+      'another row with this person''s key could not be read (quarantined), so what is known about the person may be incomplete'
+    ] AS reason_text,
+    [1, 2, 3, 4, 5] AS hit_cite,
+    [
+      'written request (Privacy Act 5 U.S.C. 552a(b)(7)): the portion requested',
+      'minshare default deny: no order governs the record''s state on 2025-10-01',
+      'ECF 98 (Aug 12, 2025), extended through Jan 5, 2026; the-order.md §3',
+      'ca-v-hhs-2025-08-12: no clause authorizes this record; minshare default deny',
+      'minshare: unsure means withhold; the quarantined row is in quarantine.parquet'
+    ] AS cite_text
+), src AS NOT MATERIALIZED (
+  SELECT
+    SUBMTG_STATE_CD,
+    MSIS_IDENT_NUM,
+    _MS_FILE,
+    _MS_ROW,
+    _MS_LINE
+  FROM enrollment
+), dup_keys AS (
+  SELECT
+    SUBMTG_STATE_CD,
+    MSIS_IDENT_NUM
+  FROM src
+  GROUP BY
+    SUBMTG_STATE_CD,
+    MSIS_IDENT_NUM
+  HAVING
+    COUNT(*) > 1
+), dup_people AS (
+  SELECT
+    s.SUBMTG_STATE_CD,
+    s.MSIS_IDENT_NUM
+  FROM src AS s
+  JOIN dup_keys AS k
+    ON s.SUBMTG_STATE_CD = k.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = k.MSIS_IDENT_NUM
+  GROUP BY
+    s.SUBMTG_STATE_CD,
+    s.MSIS_IDENT_NUM
+), dup_rows AS (
+  SELECT
+    s._MS_FILE,
+    s._MS_ROW,
+    ROW_NUMBER() OVER (PARTITION BY s.SUBMTG_STATE_CD, s.MSIS_IDENT_NUM ORDER BY s._MS_FILE, s._MS_ROW) AS dup_rank
+  FROM src AS s
+  JOIN dup_people AS p
+    ON s.SUBMTG_STATE_CD = p.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = p.MSIS_IDENT_NUM
+), unreadable_keys AS (
+  SELECT DISTINCT
+    SUBMTG_STATE_CD,
+    MSIS_IDENT_NUM
+  FROM unreadable
+), facts AS (
+  SELECT
+    s.*,
+    COALESCE(s.SUBMTG_STATE_CD IN ('06', '36'), FALSE) AS gov_1,
+    COALESCE(s.SUBMTG_STATE_CD IN ('06', '36'), FALSE) AS requested,
+    d.dup_rank,
+    COALESCE((
+      FALSE
+    ), FALSE) AS dup_conflict_out,
+    NOT u.SUBMTG_STATE_CD IS NULL AS unreadable_row,
+    r.decision AS review_decision
+  FROM src AS s
+  LEFT JOIN dup_rows AS d
+    ON s._MS_FILE = d._MS_FILE AND s._MS_ROW = d._MS_ROW
+  LEFT JOIN unreadable_keys AS u
+    ON s.SUBMTG_STATE_CD = u.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = u.MSIS_IDENT_NUM
+  LEFT JOIN review_decisions AS r
+    ON s.SUBMTG_STATE_CD = r.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = r.MSIS_IDENT_NUM
+), hits AS (
+  SELECT
+    f.*,
+    NOT (
+      f.requested
+    ) AS hit_1,
+    f.requested AND NOT (
+      f.gov_1
+    ) AS hit_2,
+    f.gov_1 AND TRUE AS hit_3,
+    f.unreadable_row AS hit_5
+  FROM facts AS f
+), hits_all AS (
+  SELECT
+    f.*,
+    f.gov_1 AND NOT (
+      f.hit_3
+    ) AS hit_4
+  FROM hits AS f
+), decided AS (
+  SELECT
+    h.*,
+    CASE
+      WHEN h.hit_1 OR h.hit_2 OR h.hit_3 OR h.hit_4 OR h.hit_5
+      THEN 2
+      WHEN FALSE
+      THEN 1
+      WHEN FALSE
+      THEN 0
+      ELSE 2
+    END AS rule_rank,
+    LIST_FILTER(
+      [
+        CASE WHEN h.hit_1 THEN 1 END,
+        CASE WHEN h.hit_2 THEN 2 END,
+        CASE WHEN h.hit_3 THEN 3 END,
+        CASE WHEN h.hit_4 THEN 4 END,
+        CASE WHEN h.hit_5 THEN 5 END
+      ],
+      LAMBDA x : NOT x IS NULL
+    ) AS hit_idx
+  FROM hits_all AS h
+), several_src AS (
+  SELECT
+    s.*
+  FROM src AS s
+  JOIN dup_keys AS k
+    ON s.SUBMTG_STATE_CD = k.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = k.MSIS_IDENT_NUM
+), several_facts AS (
+  SELECT
+    s.*,
+    COALESCE(s.SUBMTG_STATE_CD IN ('06', '36'), FALSE) AS gov_1,
+    COALESCE(s.SUBMTG_STATE_CD IN ('06', '36'), FALSE) AS requested,
+    d.dup_rank,
+    COALESCE((
+      FALSE
+    ), FALSE) AS dup_conflict_out,
+    NOT u.SUBMTG_STATE_CD IS NULL AS unreadable_row,
+    r.decision AS review_decision
+  FROM several_src AS s
+  LEFT JOIN dup_rows AS d
+    ON s._MS_FILE = d._MS_FILE AND s._MS_ROW = d._MS_ROW
+  LEFT JOIN unreadable_keys AS u
+    ON s.SUBMTG_STATE_CD = u.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = u.MSIS_IDENT_NUM
+  LEFT JOIN review_decisions AS r
+    ON s.SUBMTG_STATE_CD = r.SUBMTG_STATE_CD AND s.MSIS_IDENT_NUM = r.MSIS_IDENT_NUM
+), several_hits AS (
+  SELECT
+    f.*,
+    NOT (
+      f.requested
+    ) AS hit_1,
+    f.requested AND NOT (
+      f.gov_1
+    ) AS hit_2,
+    f.gov_1 AND TRUE AS hit_3,
+    f.unreadable_row AS hit_5
+  FROM several_facts AS f
+), several_hits_all AS (
+  SELECT
+    f.*,
+    f.gov_1 AND NOT (
+      f.hit_3
+    ) AS hit_4
+  FROM several_hits AS f
+), several_decided AS (
+  SELECT
+    h.*,
+    CASE
+      WHEN h.hit_1 OR h.hit_2 OR h.hit_3 OR h.hit_4 OR h.hit_5
+      THEN 2
+      WHEN FALSE
+      THEN 1
+      WHEN FALSE
+      THEN 0
+      ELSE 2
+    END AS rule_rank,
+    LIST_FILTER(
+      [
+        CASE WHEN h.hit_1 THEN 1 END,
+        CASE WHEN h.hit_2 THEN 2 END,
+        CASE WHEN h.hit_3 THEN 3 END,
+        CASE WHEN h.hit_4 THEN 4 END,
+        CASE WHEN h.hit_5 THEN 5 END
+      ],
+      LAMBDA x : NOT x IS NULL
+    ) AS hit_idx
+  FROM several_hits_all AS h
+), person AS (
+  SELECT
+    SUBMTG_STATE_CD,
+    MSIS_IDENT_NUM,
+    MAX(rule_rank) AS person_rank
+  FROM several_decided
+  GROUP BY
+    SUBMTG_STATE_CD,
+    MSIS_IDENT_NUM
+), consolidated AS (
+  SELECT
+    h.*,
+    CASE
+      WHEN COALESCE(p.person_rank > h.rule_rank, FALSE)
+      THEN p.person_rank
+      ELSE h.rule_rank
+    END AS rank_1,
+    CASE
+      WHEN COALESCE(p.person_rank > h.rule_rank, FALSE)
+      THEN 'minshare:person-rows-disagree'
+    END AS post_1
+  FROM decided AS h
+  LEFT JOIN person AS p
+    ON h.SUBMTG_STATE_CD = p.SUBMTG_STATE_CD AND h.MSIS_IDENT_NUM = p.MSIS_IDENT_NUM
+), reviewed AS (
+  SELECT
+    *,
+    CASE
+      WHEN rank_1 = 1 AND COALESCE(review_decision = 'withhold', FALSE)
+      THEN 2
+      WHEN rank_1 = 1 AND COALESCE(review_decision = 'release', FALSE)
+      THEN 0
+      ELSE rank_1
+    END AS rank_2,
+    CASE
+      WHEN rank_1 = 1 AND COALESCE(review_decision = 'withhold', FALSE)
+      THEN 'minshare:review-withheld'
+      WHEN rank_1 = 1 AND COALESCE(review_decision = 'release', FALSE)
+      THEN 'minshare:review-released'
+    END AS post_2
+  FROM consolidated
+), collapsed AS (
+  SELECT
+    *,
+    CASE
+      WHEN rank_2 = 0 AND dup_conflict_out
+      THEN 1
+      WHEN rank_2 = 0 AND COALESCE(dup_rank > 1, FALSE)
+      THEN 2
+      ELSE rank_2
+    END AS rank_3,
+    CASE
+      WHEN rank_2 = 0 AND dup_conflict_out
+      THEN 'minshare:duplicate-rows-disagree'
+      WHEN rank_2 = 0 AND COALESCE(dup_rank > 1, FALSE)
+      THEN 'minshare:duplicate-collapsed'
+    END AS post_3
+  FROM reviewed
+), deciding AS (
+  SELECT
+    c.*,
+    LIST_FILTER(c.hit_idx, LAMBDA i : k.hit_rank[i] = c.rule_rank) AS deciding_idx
+  FROM collapsed AS c
+  CROSS JOIN rules AS k
+)
+SELECT
+  SUBMTG_STATE_CD,
+  MSIS_IDENT_NUM,
+  _MS_FILE,
+  _MS_ROW,
+  _MS_LINE,
+  LIST_FILTER([CASE WHEN gov_1 THEN 'ca-v-hhs-2025-08-12' END], LAMBDA x : NOT x IS NULL) AS orders,
+  CASE
+    WHEN rule_rank = 0
+    THEN 'disclose'
+    WHEN rule_rank = 1
+    THEN 'review'
+    WHEN rule_rank = 2
+    THEN 'withhold'
+  END AS rule_decision,
+  LIST_CONCAT(
+    LIST_TRANSFORM(hit_idx, LAMBDA i : k.hit_id[i]),
+    LIST_FILTER([post_1, post_2, post_3], LAMBDA x : NOT x IS NULL)
+  ) AS rule_ids,
+  CASE
+    WHEN rank_3 = 0
+    THEN 'disclose'
+    WHEN rank_3 = 1
+    THEN 'review'
+    WHEN rank_3 = 2
+    THEN 'withhold'
+  END AS decision,
+  CASE
+    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
+    THEN [
+      CASE
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
+        THEN 'minshare:person-rows-disagree'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
+        THEN 'minshare:review-released'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
+        THEN 'minshare:review-withheld'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
+        THEN 'minshare:duplicate-rows-disagree'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
+        THEN 'minshare:duplicate-collapsed'
+      END
+    ]
+    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.hit_id[i])
+  END AS reason_ids,
+  CASE
+    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
+    THEN [
+      CASE
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
+        THEN 'another enrollment row of this person is not disclosed; a person''s rows share the strongest decision'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
+        THEN 'released after review by two reviewers (review_decisions.jsonl)'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
+        THEN 'withheld after review (review_decisions.jsonl)'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
+        THEN 'this person''s rows would leave with different values; one row per person leaves, and which one is true is for a person to decide'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
+        THEN 'an exact copy of another row of this person, which is disclosed once'
+      END
+    ]
+    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.reason_text[k.hit_reason[i]])
+  END AS reasons,
+  CASE
+    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
+    THEN [
+      CASE
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
+        THEN 'minshare: a person is disclosed only when every row of theirs may be'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
+        THEN 'minshare review: two-person release of a record the order sent to review'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
+        THEN 'minshare review: a reviewer decided to withhold'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
+        THEN 'minshare: one row per disclosed person'
+        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
+        THEN 'minshare: exact duplicate rows collapse to one'
+      END
+    ]
+    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.cite_text[k.hit_cite[i]])
+  END AS cites
+FROM deciding
+CROSS JOIN rules AS k
