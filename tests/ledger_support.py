@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from minshare.ledger.log import Appended, append_manifest
 from minshare.ledger.records import RecordTree, build_record_tree
 from minshare.package.keys import default_signing_key
-from minshare.package.manifest import Manifest
+from minshare.package.manifest import Manifest, RecordTreeRef
 from minshare.package.publish import PublishedPackage, publish_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,8 @@ def people(ids: list[str], state: str = "06") -> pa.Table:
 def manifest(
     disclosed: int,
     *,
-    extra: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+    record_tree: RecordTreeRef | None = None,
     request_id: str = "R-1",
     recipient: str = "dhs-ice",
     created_at: str = "2026-02-01T12:00:00Z",
@@ -74,7 +75,8 @@ def manifest(
                 "quarantined": 0,
             },
             "columns": columns,
-            "extra": extra,
+            "record_tree": record_tree,
+            "extra": extra or {},
         }
     )
 
@@ -85,7 +87,7 @@ def publish(
     """What the engine does: record tree, manifest, publish (no ledger step)."""
     records = people(ids)
     tree = build_record_tree(records, columns=COLUMNS, workspace=ws)
-    m = manifest(len(ids), extra=tree.manifest_extra(), **kw)
+    m = manifest(len(ids), record_tree=tree.ref(), **kw)
     pub = publish_package(
         out,
         records.select(COLUMNS).to_reader(),

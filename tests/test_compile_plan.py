@@ -32,6 +32,23 @@ def test_december_request_discloses_the_order_fields_and_reads_no_health_or_name
     assert "SSN_NUM" not in plan.columns
 
 
+def test_december_plan_reads_both_addresses_for_the_guard_only() -> None:
+    from minshare.engines.duckdb import Run
+    from minshare.guard import GUARD_FIELDS
+
+    plan = _plan("ice-2026-02-01.yaml")
+    mail = [c for c in plan.guard_columns if c.endswith("_MAIL")]
+    assert mail == [
+        "ELGBL_LINE_1_ADR_MAIL", "ELGBL_LINE_2_ADR_MAIL", "ELGBL_LINE_3_ADR_MAIL",
+        "ELGBL_CITY_NAME_MAIL", "ELGBL_ZIP_CD_MAIL", "ELGBL_PHNE_NUM_MAIL",
+    ]  # fmt: skip
+    assert "ELGBL_LINE_1_ADR_HOME" in plan.guard_columns
+    assert set(plan.guard_columns) <= set(GUARD_FIELDS)  # the guard can scan every one
+    assert set(mail) <= set(plan.read_columns)
+    assert not set(mail) & {*plan.enrollment_columns, *plan.columns}
+    assert "_MAIL" not in Run.check(plan)  # the decision query never selects them
+
+
 def test_december_plan_governs_exactly_the_plaintiff_states() -> None:
     plan = _plan("ice-2026-02-01.yaml")
     (order,) = plan.orders
@@ -49,6 +66,7 @@ def test_injunction_plan_permits_nothing_and_reads_only_the_keys() -> None:
     assert [o.id for o in plan.orders] == [INJUNCTION]
     assert plan.columns == ()
     assert plan.enrollment_columns == model.KEY
+    assert plan.read_columns == model.KEY  # no guard, no address read
     assert plan.determination_columns == model.KEY
     assert plan.facts == ()
     assert plan.requested_states == ("06", "36")

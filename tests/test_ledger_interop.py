@@ -174,7 +174,7 @@ def test_go_checks_record_tree_proofs_and_the_accounting_statement(
     disclose(tmp_path, ids)
     with open_ledger(tmp_path) as ledger:
         entry = ledger.store.entry(0).data
-        root = base64.b64decode(json.loads(entry)["extra"]["record_tree"]["root"])
+        root = base64.b64decode(json.loads(entry)["record_tree"]["root"])
         tree = StoredRecordTree.open(tmp_path, root)
         assert tree is not None
         leaves = [tree.leaf(i) for i in range(tree.size)]

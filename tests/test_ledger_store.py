@@ -97,11 +97,31 @@ def test_a_manifest_without_a_record_tree_is_not_recorded(
     publish_package(
         tmp_path / "pkg",
         people(["M1"]).to_reader(),
-        manifest=manifest(1, extra={}, columns=COLUMNS),
+        manifest=manifest(1, columns=COLUMNS),
         signing_key=default_signing_key(tmp_path),
     )
     with pytest.raises(DataError, match="record tree"):
         append_manifest(tmp_path, (tmp_path / "pkg" / "manifest.json").read_bytes(), url=backend)
+
+
+def test_a_manifest_with_a_record_tree_in_extra_is_not_recorded(tmp_path: Path) -> None:
+    from ledger_support import COLUMNS, manifest, people
+    from minshare.errors import DataError
+    from minshare.ledger.records import build_record_tree
+    from minshare.package.keys import default_signing_key
+    from minshare.package.publish import publish_package
+
+    tree = build_record_tree(people(["M1"]), columns=COLUMNS, workspace=tmp_path)
+    publish_package(
+        tmp_path / "pkg",
+        people(["M1"]).to_reader(),
+        manifest=manifest(
+            1, record_tree=tree.ref(), extra={"record_tree": tree.ref().model_dump(mode="json")}
+        ),
+        signing_key=default_signing_key(tmp_path),
+    )
+    with pytest.raises(DataError, match=r"extra\.record_tree"):
+        append_manifest(tmp_path, (tmp_path / "pkg" / "manifest.json").read_bytes())
 
 
 def test_ledger_rows_are_never_updated_or_deleted(tmp_path: Path, backend: str | None) -> None:

@@ -115,3 +115,28 @@ def test_parse_rejects_json_that_is_not_json() -> None:
     with pytest.raises(DataError) as err:
         parse_manifest(b"{\n  oops")
     assert err.value.location.line == 2
+
+
+SIGNED: dict[str, Any] = {
+    "signing_key": {"algorithm": "ed25519", "key_id": "0" * 16, "public_key": "A" * 43 + "="},
+    "files": {"records.csv": "d" * 64, "records.parquet": "e" * 64},
+    "record_count": 1,
+}
+
+
+def test_a_signed_manifest_needs_a_record_tree_leaf_per_record() -> None:
+    root = "A" * 43 + "="
+    with pytest.raises(ValidationError, match="record tree has 2 leaves but the package 1"):
+        manifest(**SIGNED, record_tree={"root": root, "size": 2})
+    signed = manifest(**SIGNED, record_tree={"root": root, "size": 1})
+    assert signed.record_tree is not None
+    assert signed.record_tree.root_bytes == bytes(32)
+    assert signed.record_tree.key_columns == ("SUBMTG_STATE_CD", "MSIS_IDENT_NUM")
+    # Before publishing, record_count is not filled in yet: nothing to compare.
+    assert manifest(record_tree={"root": root, "size": 2}).record_tree is not None
+
+
+def test_a_record_tree_root_that_is_not_32_bytes_of_base64_is_rejected() -> None:
+    with pytest.raises(DataError) as info:
+        parse_manifest(json.dumps({**BASE, "record_tree": {"root": "abc", "size": 0}}).encode())
+    assert [d.location.field for d in info.value.details] == ["record_tree.root"]

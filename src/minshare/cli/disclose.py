@@ -55,6 +55,13 @@ DELIMITER = typer.Option(
     None, "--delimiter", help="Read text inputs with this delimiter, e.g. '|'."
 )
 JSON = typer.Option(False, "--json", help="Print a machine-readable summary.")
+LEDGER = typer.Option(
+    None,
+    "--ledger",
+    help="The ledger the package is recorded in: postgresql://… or a SQLite file; default "
+    "WS/ledger.sqlite.",
+    envvar="MINSHARE_LEDGER",
+)
 
 WORDS = {"disclose": "disclosed", "withhold": "withheld", "review": "in review"}
 
@@ -101,9 +108,11 @@ def disclose_cmd(
     engine: str = ENGINE,
     orders: list[Path] | None = ORDERS,
     delimiter: str | None = DELIMITER,
+    ledger: str | None = LEDGER,
     as_json: bool = JSON,
 ) -> None:
-    """Decide every record, keep every decision in the workspace, publish the signed package."""
+    """Decide every record, keep every decision in the workspace, publish the signed package
+    and record it in the ledger."""
     with _progress(not as_json) as (step, progress):
         result = disclose(
             request,
@@ -117,6 +126,7 @@ def disclose_cmd(
             delimiter=delimiter,
             progress=progress,
             step=step,
+            ledger=ledger,
         )
     if as_json:
         typer.echo(json.dumps(_result_dict(result), indent=2, default=str))
@@ -201,11 +211,14 @@ def _result_dict(result: DryRunResult) -> dict[str, Any]:
         "quarantined_by_table": result.quarantined_by_table,
         "timings": result.timings,
         "notes": list(result.notes),
+        "guard": result.guard,
     }
     if isinstance(result, DisclosureResult):
         data["package"] = str(result.package) if result.package else None
         data["records"] = result.records
         data["key_id"] = result.key_id
+        data["ledger_index"] = result.ledger_index
+        data["checkpoint"] = result.checkpoint
     return data
 
 
@@ -229,6 +242,8 @@ def _render_result(console: Console, result: DryRunResult) -> None:
         for reason, n in reasons.items():
             table.add_row(WORDS.get(decision, decision), reason, f"{n:,}")
     console.print(table)
+    if result.guard is not None:
+        console.print(guard_line(result.guard))
     q = result.quarantined_by_table
     if any(q.values()):
         console.print(
@@ -246,6 +261,16 @@ def _render_result(console: Console, result: DryRunResult) -> None:
                 f"{len(result.columns)} columns, signed by key {result.key_id} "
                 f"(check it: minshare verify-package {escape(str(result.package))})"
             )
+        if result.ledger_index is not None and result.checkpoint is not None:
+            console.print(
+                f"ledger: recorded as entry [bold]{result.ledger_index}[/]; signed checkpoint:"
+            )
+            for line in result.checkpoint.rstrip("\n").split("\n"):
+                console.print(f"  {escape(line)}")
+            console.print(
+                f"  (check the ledger: minshare ledger verify --workspace {ws}; prove the entry: "
+                f"minshare ledger prove-inclusion --index {result.ledger_index} --workspace {ws})"
+            )
         else:
             console.print("no package was written: nothing may leave under this request")
     else:
@@ -253,6 +278,17 @@ def _render_result(console: Console, result: DryRunResult) -> None:
     console.print(
         f"workspace: {ws} (decisions.parquet: every row with its reasons; review.parquet; "
         f"run.log). Explain a row: minshare explain --workspace {ws} --state ST --id ID"
+    )
+
+
+def guard_line(guard: dict[str, Any]) -> str:
+    """The guard's work in one line of plain words."""
+    mail = any(str(f).endswith("_MAIL") for f in guard.get("fields", []))
+    found = ", ".join(f"{k} {v:,}" for k, v in sorted(guard.get("by_category", {}).items()))
+    return (
+        f"guard: scanned {guard.get('rows_scanned', 0):,} rows whose decision its findings could "
+        f"change ({'home and mailing' if mail else 'home'} addresses, phones, IDs); "
+        f"{guard.get('rows_flagged', 0):,} flagged" + (f" ({escape(found)})" if found else "")
     )
 
 

@@ -58,6 +58,16 @@ DUPLICATE_COLLAPSED = "minshare:duplicate-collapsed"
 
 DETERMINATION_COLUMNS = ("STATUS_CATEGORY", "DETERMINATION_SOURCE", "DETERMINED_ON")
 
+# The home and mailing contact columns (address lines, city, ZIP, phone) the guard scans on every
+# row it is given, whether or not they may leave: "c/o Renal Unit" on a mailing line says the
+# person lives in a facility whose address may be the disclosed home address. They are read for
+# the guard only; the decision query never selects them, so they can never reach a package.
+GUARD_CONTACT_COLUMNS: tuple[str, ...] = tuple(
+    f"ELGBL_{stem}_{kind}"
+    for kind in ("HOME", "MAIL")
+    for stem in ("LINE_1_ADR", "LINE_2_ADR", "LINE_3_ADR", "CITY_NAME", "ZIP_CD", "PHNE_NUM")
+)
+
 
 class HitKind(StrEnum):
     RULE = "rule"  # a rule of an order: holds when the order governs and ``when`` holds
@@ -179,6 +189,9 @@ class Plan:
     not_requested: Hit
     unreadable: Hit
     post: Mapping[str, Hit] = field(default_factory=lambda: dict(POST_HITS))
+    # Read for the health-information guard only (never by the decision query, never leaving):
+    # the contact columns of both addresses, when a rule uses a guard fact.
+    guard_columns: tuple[str, ...] = ()
 
     # -- lookups --------------------------------------------------------------------------
     def order(self, oid: str) -> OrderPlan:
@@ -205,6 +218,13 @@ class Plan:
             if h.id == hit_id:
                 return h
         return None
+
+    @property
+    def read_columns(self) -> tuple[str, ...]:
+        """Every enrollment column a run reads: the decision's and the guard's, in model
+        order."""
+        wanted = {*self.enrollment_columns, *self.guard_columns}
+        return tuple(n for n in model.column_names(Table.ENROLLMENT) if n in wanted)
 
     @property
     def uses_determinations(self) -> bool:
@@ -238,6 +258,7 @@ class Plan:
             ],
             "columns": list(self.columns),
             "enrollment_columns": list(self.enrollment_columns),
+            "guard_columns": list(self.guard_columns),
             "determination_columns": list(self.determination_columns),
             "facts": [
                 {"name": u.name, "column": u.column, "order_id": u.order_id} for u in self.facts
@@ -422,6 +443,11 @@ def plan_for(
         permitted = [f for f in permitted if f in asked]
     uses = _facts_used(plans)
     enrollment_columns = _enrollment_columns(plans, uses, permitted)
+    uses_guard = any(u.name.startswith(facts.GUARD_PREFIX) for u in uses)
+    model_order = model.column_names(Table.ENROLLMENT)
+    guard_columns = (
+        tuple(n for n in model_order if n in GUARD_CONTACT_COLUMNS) if uses_guard else ()
+    )
     determination_columns = (
         (*KEY, *DETERMINATION_COLUMNS)
         if any(u.name.startswith("determination.") for u in uses)
@@ -460,6 +486,7 @@ def plan_for(
             "known about the person may be incomplete",
             "minshare: unsure means withhold; the quarantined row is in quarantine.parquet",
         ),
+        guard_columns=guard_columns,
     )
 
 
@@ -481,6 +508,7 @@ __all__ = [
     "DETERMINATION_COLUMNS",
     "DUPLICATE_COLLAPSED",
     "DUPLICATE_ROWS_DISAGREE",
+    "GUARD_CONTACT_COLUMNS",
     "PERSON_ROWS_DISAGREE",
     "POST_HITS",
     "REVIEW_RELEASED",

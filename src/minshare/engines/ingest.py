@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -30,6 +33,7 @@ from minshare.data.quarantine import QUARANTINE_SCHEMA
 from minshare.data.reader import ReadCounts, TableReader
 from minshare.data.sources import normalize_name
 from minshare.data.states import normalize_state_code
+from minshare.engines import fastread
 from minshare.errors import DataError, MissingColumnError, UsageError
 
 Progress = Callable[[int], None]
@@ -67,6 +71,8 @@ class Ingested:
     files: tuple[InputFile, ...]
     counts: ReadCounts
     quarantine_by_reason: dict[str, int] = field(default_factory=dict)
+    reader: str = "python"  # "duckdb" (engines.fastread) or "python" (minshare's readers)
+    note: str | None = None  # why the Python readers read it, when they did
 
 
 def _present(reader: TableReader) -> list[str]:
@@ -103,6 +109,17 @@ def _key_of_raw(raw: str, reader: TableReader) -> tuple[str | None, str | None]:
     return (normalize_state_code(state) if state else None), (msis or None)
 
 
+def _check_inputs(files: Sequence[Path], table: Table) -> None:
+    if not files:
+        raise UsageError(f"no {table.value} input given")
+    for p in files:
+        if not p.is_file():
+            raise UsageError(f"no such {table.value} file", file=str(p))
+    seen = [p.resolve() for p in files]
+    if len(set(seen)) != len(seen):
+        raise UsageError(f"a {table.value} input is given more than once")
+
+
 def ingest(
     paths: Sequence[Path],
     table: Table,
@@ -112,18 +129,102 @@ def ingest(
     *,
     delimiter: str | None = None,
     progress: Progress | None = None,
+    sql: bool | None = None,
 ) -> tuple[Ingested, pa.Table]:
     """Read ``paths`` (one table), projecting ``columns``; returns what was read and the
-    quarantined rows in the shape of ``QUARANTINE_COLUMNS``."""
+    quarantined rows in the shape of ``QUARANTINE_COLUMNS``.
+
+    Parquet inputs are read in DuckDB (:mod:`minshare.engines.fastread`) when it reproduces the
+    readers for them, by minshare's Python readers otherwise (text, unusual column types, a
+    file DuckDB refuses). ``sql``: None chooses so; False always uses the Python readers; True
+    requires the SQL reading (a :class:`UsageError` says why it cannot)."""
     files = [Path(p) for p in paths]
-    if not files:
-        raise UsageError(f"no {table.value} input given")
-    for p in files:
-        if not p.is_file():
-            raise UsageError(f"no such {table.value} file", file=str(p))
-    seen = [p.resolve() for p in files]
-    if len(set(seen)) != len(seen):
-        raise UsageError(f"a {table.value} input is given more than once")
+    _check_inputs(files, table)
+    why = "the Python readers were asked for"
+    if sql is not False:
+        done, why = _ingest_sql(files, table, columns, accepted, quarantine, delimiter, progress)
+        if done is not None:
+            return done
+        if sql:
+            raise UsageError(f"cannot read the {table.value} input in SQL: {why}")
+    result, q_table = _ingest_python(
+        files, table, columns, accepted, quarantine, delimiter=delimiter, progress=progress
+    )
+    return replace(result, reader="python", note=why), q_table
+
+
+def _ingest_sql(
+    files: list[Path],
+    table: Table,
+    columns: Sequence[str],
+    accepted: Path,
+    quarantine: Path,
+    delimiter: str | None,
+    progress: Progress | None,
+) -> tuple[tuple[Ingested, pa.Table] | None, str]:
+    """The SQL reading, or None and why not (the Python readers then read the files)."""
+    readers: list[TableReader] = []
+    try:
+        for p in files:
+            readers.append(TableReader(p, table, delimiter=delimiter, columns=list(columns)))
+            _check_needed(readers[-1], columns)
+        why = fastread.unsupported(readers)
+        if why is not None:
+            return None, why
+        tag = f"{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        tmp_accepted = accepted.with_name(f".{accepted.name}.{tag}")
+        tmp_quarantine = quarantine.with_name(f".{quarantine.name}.{tag}")
+        try:
+            try:
+                results = fastread.read_parquet(readers, tmp_accepted)
+            except duckdb.Error as exc:
+                return None, f"DuckDB could not read it ({str(exc).splitlines()[0]})"
+            per_file = [res.quarantine for res in results]
+            pq.write_table(
+                pa.concat_tables(per_file) if per_file else QUARANTINE_SCHEMA.empty_table(),
+                tmp_quarantine,
+                compression="zstd",
+            )
+            for tmp, final in ((tmp_accepted, accepted), (tmp_quarantine, quarantine)):
+                _fsync(tmp)
+                os.replace(tmp, final)
+        finally:
+            tmp_accepted.unlink(missing_ok=True)
+            tmp_quarantine.unlink(missing_ok=True)
+    finally:
+        for r in readers:
+            r.close()
+    by_reason: dict[str, int] = {}
+    for res in results:
+        for code, n in res.by_reason.items():
+            by_reason[code] = by_reason.get(code, 0) + n
+    if progress is not None:
+        progress(sum(p.stat().st_size for p in files))
+    quarantined = [
+        _with_keys(res.quarantine, table, res.reader) for res in results if res.quarantine.num_rows
+    ]
+    inputs = tuple(
+        InputFile(res.reader.path, res.sha256, res.reader.format.describe(), res.counts)
+        for res in results
+    )
+    total = sum((res.counts for res in results), ReadCounts())
+    q_table = pa.concat_tables(quarantined) if quarantined else QUARANTINE_COLUMNS.empty_table()
+    ingested = Ingested(
+        table, accepted, quarantine, inputs, total, by_reason, reader="duckdb", note=None
+    )
+    return (ingested, q_table), ""
+
+
+def _ingest_python(
+    files: list[Path],
+    table: Table,
+    columns: Sequence[str],
+    accepted: Path,
+    quarantine: Path,
+    *,
+    delimiter: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Ingested, pa.Table]:
     readers: list[TableReader] = []
     kept: list[list[pa.RecordBatch]] = []
     result: list[InputFile] = []
@@ -177,6 +278,14 @@ def ingest(
     total = sum((f.counts for f in result), ReadCounts())
     q_table = pa.concat_tables(quarantined) if quarantined else QUARANTINE_COLUMNS.empty_table()
     return Ingested(table, accepted, quarantine, tuple(result), total, by_reason), q_table
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _stamp(path: Path) -> tuple[int, int]:

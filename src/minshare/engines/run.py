@@ -10,7 +10,10 @@ The steps, each logged to ``WS/run.log`` with its time and counts:
 5. check the count identity (input rows = disclosed + withheld + review + quarantined) and that
    no person would leave twice;
 6. publish the package (``disclose`` only): exactly the permitted columns of the disclosed rows,
-   sorted by state and Medicaid ID, with a manifest and its signature.
+   sorted by state and Medicaid ID, with a manifest (carrying the root of the record tree over
+   the disclosed records) and its signature;
+7. record the manifest in the ledger (``disclose`` only), the last step: a package that is not
+   in the ledger is not published, so a failed append withdraws it.
 
 Any failure raises a :class:`~minshare.errors.MinshareError`; no package is left behind.
 """
@@ -25,14 +28,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from minshare.compile import compile_plan
 from minshare.compile.plan import Plan, order_file
-from minshare.data.model import Table
+from minshare.data.model import KEY, Table
 from minshare.engines import duckdb as duck
 from minshare.engines.errors import EngineError
 from minshare.engines.ingest import Ingested, ingest, write_quarantine
@@ -44,10 +47,12 @@ from minshare.engines.workspace import (
     replace,
 )
 from minshare.errors import MinshareError, UsageError
+from minshare.ledger.errors import LedgerError
 from minshare.orders.catalog import Catalog
 from minshare.orders.model import Order
 from minshare.orders.requests import Authorization, check_request, load_request
 from minshare.package.manifest import (
+    MANIFEST,
     Counts,
     Engine,
     InputRef,
@@ -58,6 +63,9 @@ from minshare.package.manifest import (
     RequestedBy,
     RequestInfo,
 )
+
+if TYPE_CHECKING:
+    from minshare.ledger import Appended
 
 Step = Callable[[str], None]
 Progress = Callable[[int, int], None]  # bytes read so far, total bytes
@@ -91,6 +99,9 @@ class DryRunResult:
     quarantined_by_table: dict[str, int]
     timings: dict[str, float]
     notes: tuple[str, ...] = ()
+    # What the health-information guard did (rows scanned and flagged, findings by category,
+    # the fields it read); None when no order in force uses its findings.
+    guard: dict[str, Any] | None = None
 
     def by_decision_reason(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(dict)
@@ -105,6 +116,8 @@ class DisclosureResult(DryRunResult):
     manifest: Manifest | None = None
     key_id: str | None = None
     records: int = 0
+    ledger_index: int | None = None  # the package's entry in the ledger
+    checkpoint: str | None = None  # the signed checkpoint that includes it (a C2SP note)
 
 
 @dataclass
@@ -200,7 +213,7 @@ def _ingest(
     enr, enr_q = ingest(
         enrollment,
         Table.ENROLLMENT,
-        plan.enrollment_columns,
+        plan.read_columns,  # the decision's columns and the guard's
         ws.enrollment,
         ws.enrollment_quarantine,
         delimiter=delimiter,
@@ -280,8 +293,14 @@ def _guard(run: duck.Run, ws: Workspace, registry: Any) -> tuple[pa.Table, dict[
     from minshare.guard.scan import SSN
 
     plan = run.plan
-    # What may leave, and the Medicaid ID always (an SSN-valued ID is a finding).
-    fields = [c for c in GUARD_FIELDS if c in plan.columns or c == "MSIS_IDENT_NUM"]
+    # What may leave, the Medicaid ID always (an SSN-valued ID is a finding), and the home and
+    # mailing contact columns whether or not they leave (plan.guard_columns): reading a column
+    # to decide is not disclosing it.
+    fields = [
+        c
+        for c in GUARD_FIELDS
+        if c in plan.columns or c in plan.guard_columns or c == "MSIS_IDENT_NUM"
+    ]
     scanner = Scanner(registry, fields=fields, as_of=plan.as_of)
     wanted = [*fields, *([SSN] if SSN in plan.enrollment_columns else [])]
     scanned = 0
@@ -336,6 +355,7 @@ class _Decided:
     counts: Counts
     by_reason: list[tuple[str, str, str, int]]
     review_rows: int
+    guard: dict[str, Any] | None = None
 
 
 def _decide(
@@ -352,7 +372,7 @@ def _decide(
     with duck.connect(settings, ws.spill) as con:
         run = duck.Run(con, plan)
         run.register(ws.enrollment, ws.determinations)
-        guard_facts = None
+        guard_facts, guard_summary = None, None
         if plan.guard_facts:
             say("scanning the permitted fields for health information (the guard)")
             guard_facts, guard_summary = _guard(run, ws, registry)
@@ -390,7 +410,7 @@ def _decide(
         by_reason = run.by_reason(ws.decisions)
         log.write("review", review_rows=review_rows)
         published = publish(run, counts, by_reason) if publish is not None else None
-    return _Decided(counts, by_reason, review_rows), published
+    return _Decided(counts, by_reason, review_rows, guard_summary), published
 
 
 def _run(
@@ -407,6 +427,7 @@ def _run(
     step: Step | None,
     publish_to: Path | None,
     settings: duck.Settings | None,
+    ledger_url: str | None = None,
 ) -> DryRunResult | DisclosureResult:
     say = step or (lambda _m: None)
     _check_engine(engine)
@@ -447,9 +468,11 @@ def _run(
             publish=publish_to is not None,
         )
         try:
+            if publish_to is not None and plan.columns:
+                _check_ledger(ws, ledger_url)
             job = _Job(
                 ws, log, auth, plan, request_sha, enr_paths, det_paths, reg_paths, delimiter,
-                progress, say, publish_to, settings,
+                progress, say, publish_to, settings, ledger_url,
             )  # fmt: skip
             return _steps(job)
         except MinshareError as exc:
@@ -477,6 +500,57 @@ class _Job:
     say: Step
     publish_to: Path | None
     settings: duck.Settings
+    ledger_url: str | None = None
+
+
+def _check_ledger(ws: Workspace, url: str | None) -> None:
+    """Open the ledger before anything is read: a ledger that cannot record the package (an
+    unreachable database, another workspace's key) stops the run at once, not after it."""
+    from minshare.ledger import ledger_session
+
+    with ledger_session(ws.root, url):
+        pass
+
+
+def _withdraw(package: Path, log: RunLog) -> None:
+    """Take a published package back: renamed away in one step (a reader sees the whole package
+    or nothing), then deleted."""
+    gone = package.parent / f".{package.name}.withdrawn-{uuid.uuid4().hex[:12]}"
+    try:
+        package.rename(gone)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise EngineError(
+            f"the package is not in the ledger and could not be withdrawn ({exc.strerror}): "
+            "delete it by hand; it must not be handed over",
+            file=str(package),
+        ) from exc
+    shutil.rmtree(gone, ignore_errors=True)
+    log.write("withdrawn", package=str(package))
+
+
+def _record(ws: Workspace, package: Path, url: str | None, log: RunLog) -> Appended:
+    """Append the published manifest's bytes to the ledger (the last step of a disclosure)."""
+    from minshare.ledger import append_manifest
+
+    try:
+        appended = append_manifest(ws.root, (package / MANIFEST).read_bytes(), url=url)
+    except MinshareError as exc:
+        raise LedgerError(
+            f"the package could not be recorded in the ledger ({exc.message}); a package that "
+            "is not in the ledger is not published, so it was withdrawn",
+            file=str(package),
+            details=[exc],
+        ) from exc
+    log.write(
+        "ledger",
+        index=appended.index,
+        size=appended.size,
+        leaf_hash=appended.leaf_hash.hex(),
+        checkpoint=appended.checkpoint.decode("utf-8"),
+    )
+    return appended
 
 
 def _steps(job: _Job) -> DryRunResult | DisclosureResult:
@@ -509,7 +583,12 @@ def _decide_and_publish(job: _Job, staged: tuple[Path, Path]) -> DryRunResult | 
     ws, plan, log = job.ws, job.plan, job.log
     reviews = load_review_decisions(ws.review_decisions)
     registry, registry_refs = _registry(ws, job.registries)
-    log.write("plan", columns=list(plan.columns), reads=list(plan.enrollment_columns))
+    log.write(
+        "plan",
+        columns=list(plan.columns),
+        reads=list(plan.read_columns),
+        guard_only=list(plan.guard_columns),
+    )
     job.say("reading the inputs (only the columns the plan needs)")
     inputs = _ingest(ws, plan, job.enrollment, job.determinations, job.delimiter, job.progress)
     q_tmp = ws.temp(ws.quarantine)
@@ -529,13 +608,26 @@ def _decide_and_publish(job: _Job, staged: tuple[Path, Path]) -> DryRunResult | 
     def publish(run: duck.Run, counts: Counts, by_reason: list[tuple[str, str, str, int]]) -> None:
         if job.publish_to is None or not plan.columns:
             return
+        from minshare.ledger import build_record_tree
         from minshare.package import default_signing_key, publish_package
 
+        job.say("building the record tree (who was disclosed, for the ledger)")
+        # The person key needs the state and the Medicaid ID even when they do not leave.
+        keyed = [*plan.columns, *(k for k in KEY if k not in plan.columns)]
+        tree = build_record_tree(
+            run.records(ws.decisions, keyed), columns=plan.columns, workspace=ws.root
+        )
+        if tree.size != counts.disclosed:
+            raise EngineError(
+                f"the record tree has {tree.size} records but {counts.disclosed} rows are "
+                "disclosed; nothing is published (this is a minshare bug, please report it)"
+            )
+        log.write("record_tree", size=tree.size, root=tree.ref().root, backend=tree.backend)
         job.say("publishing the package")
         manifest = _manifest(
             job.auth, plan, job.request_sha, inputs, registry, registry_refs, counts, by_reason,
             log, notes,
-        )  # fmt: skip
+        ).model_copy(update={"record_tree": tree.ref()})  # fmt: skip
         records = run.records(ws.decisions, plan.columns)
         package = publish_package(
             job.publish_to, records, manifest=manifest, signing_key=default_signing_key(ws.root)
@@ -549,6 +641,27 @@ def _decide_and_publish(job: _Job, staged: tuple[Path, Path]) -> DryRunResult | 
             key_id=package.key_id,
         )
 
+    try:
+        return _finish(job, staged, inputs, reviews, registry, notes, publish, published)
+    except BaseException:
+        # Not in the ledger, not published: whatever failed after publishing, take it back.
+        package = published.get("package")
+        if package is not None and "appended" not in published:
+            _withdraw(package.path, log)
+        raise
+
+
+def _finish(
+    job: _Job,
+    staged: tuple[Path, Path],
+    inputs: _Inputs,
+    reviews: dict[tuple[str, str], ReviewDecision],
+    registry: Any,
+    notes: list[str],
+    publish: Callable[[duck.Run, Counts, list[tuple[str, str, str, int]]], Any],
+    published: dict[str, Any],
+) -> DryRunResult | DisclosureResult:
+    ws, plan, log = job.ws, job.plan, job.log
     decided, _ = _decide(ws, plan, inputs, reviews, registry, job.settings, log, publish, job.say)
     _commit_plan(ws, staged)  # explain reads a plan only beside its decisions
     base: dict[str, Any] = dict(
@@ -565,6 +678,7 @@ def _decide_and_publish(job: _Job, staged: tuple[Path, Path]) -> DryRunResult | 
         },
         timings=dict(log.timings),
         notes=tuple(notes),
+        guard=decided.guard,
     )
     summary = {
         **{k: v for k, v in base.items() if k not in ("workspace", "counts", "by_reason")},
@@ -574,16 +688,23 @@ def _decide_and_publish(job: _Job, staged: tuple[Path, Path]) -> DryRunResult | 
     tmp = ws.temp(ws.summary)
     tmp.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
     replace(tmp, ws.summary)
+    package = published.get("package")
+    appended = None
+    if package is not None:
+        job.say("recording the package in the ledger")
+        appended = _record(ws, package.path, job.ledger_url, log)  # the last step
+        published["appended"] = appended
     log.write("done", counts=decided.counts.model_dump(), total_seconds=log.total)
     if job.publish_to is None:
         return DryRunResult(**base)
-    package = published.get("package")
     return DisclosureResult(
         **base,
         package=package.path if package else None,
         manifest=package.manifest if package else None,
         key_id=package.key_id if package else None,
         records=package.manifest.record_count if package else 0,
+        ledger_index=appended.index if appended else None,
+        checkpoint=appended.checkpoint.decode("utf-8") if appended else None,
     )
 
 
@@ -700,8 +821,12 @@ def disclose(
     progress: Progress | None = None,
     step: Step | None = None,
     settings: duck.Settings | None = None,
+    ledger: str | None = None,
 ) -> DisclosureResult:
-    """Decide every row, write the workspace, and publish the signed package to ``out``."""
+    """Decide every row, write the workspace, publish the signed package to ``out`` and record
+    it in the ledger (``ledger``: a SQLite file or ``postgresql://…``; default
+    ``WS/ledger.sqlite``). If the ledger refuses it, the package is withdrawn and the error
+    raised: a package that is not in the ledger is not published."""
     result = _run(
         Path(request),
         enrollment,
@@ -715,6 +840,7 @@ def disclose(
         step=step,
         publish_to=Path(out),
         settings=settings,
+        ledger_url=ledger,
     )
     assert isinstance(result, DisclosureResult)
     return result

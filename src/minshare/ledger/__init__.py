@@ -3,7 +3,7 @@ checkpoints, the record tree committed in each package, the accounting of disclo
 and self-contained proofs of inclusion and of non-inclusion. See ``docs/ledger.md``.
 
 The engine's part (``docs/ledger.md``, "Integration"): :func:`build_record_tree` over the
-disclosed records, its :meth:`RecordTree.manifest_extra` into ``Manifest.extra``, publish, then
+disclosed records, its :meth:`RecordTree.ref` into ``Manifest.record_tree``, publish, then
 :func:`append_manifest` with the published ``manifest.json`` bytes.
 """
 

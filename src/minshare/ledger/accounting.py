@@ -384,7 +384,7 @@ def accounting_for(
     withheld = outside = 0
     for stored in ledger.store.entries(0, opened.size):
         manifest = parse_manifest(stored.data, file=f"entry {stored.index}")
-        tree_ref = record_tree_ref(manifest.extra, file=f"entry {stored.index}")
+        tree_ref = record_tree_ref(manifest, file=f"entry {stored.index}")
         tree = StoredRecordTree.open(workspace, tree_ref.root_bytes)
         if tree is None:
             unavailable.append(stored.index)
@@ -476,7 +476,7 @@ def purge(
     for stored in ledger.store.entries():
         try:
             manifest = parse_manifest(stored.data)
-            ref = record_tree_ref(manifest.extra)
+            ref = record_tree_ref(manifest)
         except MinshareError:
             continue
         if manifest.created_at < cutoff:

@@ -301,13 +301,13 @@ def check_entry(entry: bytes, *, file: str = MANIFEST) -> None:
         raise DataError("not a canonical manifest.json (as publish_package writes it)", file=file)
     if manifest.signing_key is None or not manifest.files:
         raise DataError("not a published manifest (no files or signing key)", file=file)
-    ref = record_tree_ref(manifest.extra, file=file)
+    ref = record_tree_ref(manifest, file=file)
     if ref.size != manifest.record_count:
         raise DataError(
             f"the record tree has {ref.size} leaves but the package {manifest.record_count} "
             "records",
             file=file,
-            field="extra.record_tree.size",
+            field="record_tree.size",
         )
 
 
@@ -328,7 +328,7 @@ def entry_summary(entry: bytes) -> dict[str, object]:
     """What an entry says, for listings: request, recipient, date, records, record root."""
     data = json.loads(entry)
     request = data.get("request", {})
-    tree = data.get("extra", {}).get("record_tree", {})
+    tree = data.get("record_tree") or {}
     return {
         "request_id": request.get("request_id"),
         "recipient": request.get("recipient", {}).get("name"),

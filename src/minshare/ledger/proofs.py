@@ -7,7 +7,7 @@ A bundle (JSON, format ``minshare-accounting-proof/1``) holds:
   key), the size N, the time, and the entries withheld by a suspension;
 - ``packages``: one item per ledger entry 0..N-1, each with the entry's inclusion path to R and
   - ``included``: the manifest bytes, and the person's record leaf with its path to the
-    package's record root (the manifest's ``extra.record_tree.root``);
+    package's record root (the manifest's ``record_tree.root``);
   - ``not_included``: the manifest bytes, and the two adjacent leaves whose person keys bracket
     the person's key, each with its path (one leaf at either end; none for an empty tree);
   - ``withheld``: only the entry's leaf hash (its content stays hidden while suspended).
@@ -160,7 +160,7 @@ def prove_person(
                 )
             )
             continue
-        tree_ref = record_tree_ref(manifest.extra, file=f"entry {stored.index}")
+        tree_ref = record_tree_ref(manifest, file=f"entry {stored.index}")
         tree = StoredRecordTree.open(workspace, tree_ref.root_bytes)
         entry = _b64(stored.data)
         if tree is None:
@@ -278,7 +278,7 @@ def _package(item: PackageProof, key: bytes, report: dict[str, Any]) -> None:
     manifest = parse_manifest(entry, file=f"entry {item.entry_index}")
     if manifest_bytes(manifest) != entry:
         raise ProofError("the entry is not a canonical manifest")
-    ref = record_tree_ref(manifest.extra, file=f"entry {item.entry_index}")
+    ref = record_tree_ref(manifest, file=f"entry {item.entry_index}")
     root, size, ncols = ref.root_bytes, ref.size, len(manifest.columns)
     if item.status == "unavailable":
         report["unavailable"].append(item.entry_index)

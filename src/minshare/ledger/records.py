@@ -15,8 +15,8 @@ discloser prove, for any person, either the one leaf that holds them or the two 
 whose keys bracket theirs (a non-inclusion proof). The salt keeps a guessable value (a date of
 birth) from being confirmed by hashing guesses against a published leaf hash.
 
-The root, the size and the key columns go into the package manifest
-(``manifest.extra["record_tree"]``, :class:`RecordTreeRef`), which the ledger entry commits to.
+The root, the size and the key columns go into the package manifest (its ``record_tree`` field,
+:class:`~minshare.package.manifest.RecordTreeRef`), which the ledger entry commits to.
 The leaves (with their keys and salts) and the tree's hashes stay in the discloser's workspace,
 ``WS/ledger/records/<root hex>/``, never in the package.
 
@@ -35,69 +35,54 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 from minshare.errors import DataError, UsageError
 from minshare.ledger.errors import LedgerError, ProofError
 from minshare.ledger.hashing import Backend, backend
 from minshare.ledger.merkle import EMPTY_ROOT, HASH_SIZE, TreeHasher
+from minshare.package.manifest import (
+    RECORD_TREE_FORMAT,
+    RECORD_TREE_KEY_COLUMNS,
+    Manifest,
+    RecordTreeRef,
+)
 
 LEAF_VERSION = 1
 KEY_BYTES = 32
 SALT_BYTES = 16
 NULL_LENGTH = 0xFFFFFFFF
 HEAD = bytes([LEAF_VERSION])
-FORMAT: Literal["minshare-record-tree/1"] = "minshare-record-tree/1"
+FORMAT = RECORD_TREE_FORMAT
+#: Where an earlier draft put the reference; a manifest that still does is refused.
 EXTRA_KEY = "record_tree"
-KEY_COLUMNS: tuple[str, str] = ("SUBMTG_STATE_CD", "MSIS_IDENT_NUM")
+KEY_COLUMNS = RECORD_TREE_KEY_COLUMNS
 SECRET_FILE = "ledger.secret"
 
-B64Hash = Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$", description="base64, 32 bytes")]
 
-
-class RecordTreeRef(BaseModel):
-    """What a manifest carries about its record tree (``manifest.extra["record_tree"]``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, title="minshare record tree reference")
-
-    format: Literal["minshare-record-tree/1"] = FORMAT
-    root: B64Hash
-    size: NonNegativeInt
-    key_columns: tuple[str, str] = Field(
-        KEY_COLUMNS, description="person key = HMAC-SHA256(secret, first || 0x00 || second)"
-    )
-
-    @property
-    def root_bytes(self) -> bytes:
-        import base64
-
-        return base64.b64decode(self.root)
-
-
-def record_tree_ref(extra: dict[str, Any], *, file: str | None = None) -> RecordTreeRef:
-    """The record tree reference of a manifest's ``extra``, or :class:`DataError`."""
-    value = extra.get(EXTRA_KEY)
-    if value is None:
+def record_tree_ref(manifest: Manifest, *, file: str | None = None) -> RecordTreeRef:
+    """The record tree reference of a manifest (its ``record_tree`` field), or
+    :class:`DataError`."""
+    if EXTRA_KEY in manifest.extra:
         raise DataError(
-            "the manifest has no record tree (extra.record_tree); build it with "
-            "minshare.ledger.build_record_tree before publishing",
+            "the manifest carries extra.record_tree; the record tree goes in the manifest's "
+            "record_tree field (one place, so no verifier reads a stale copy)",
             file=file,
             field=f"extra.{EXTRA_KEY}",
         )
-    try:
-        return RecordTreeRef.model_validate(value)
-    except ValidationError as exc:
+    if manifest.record_tree is None:
         raise DataError(
-            f"extra.{EXTRA_KEY} is not a record tree reference: {exc.errors()[0]['msg']}",
+            "the manifest has no record tree (record_tree); build it with "
+            "minshare.ledger.build_record_tree before publishing",
             file=file,
-            field=f"extra.{EXTRA_KEY}",
-        ) from exc
+            field="record_tree",
+        )
+    return manifest.record_tree
 
 
 # --- the person key and the secret --------------------------------------------------------------
@@ -264,10 +249,6 @@ class RecordTree:
             size=self.size,
             key_columns=self.key_columns,
         )
-
-    def manifest_extra(self) -> dict[str, Any]:
-        """Merge into ``Manifest.extra``: ``{"record_tree": {...}}``."""
-        return {EXTRA_KEY: self.ref().model_dump(mode="json")}
 
 
 _EMPTY = np.frombuffer(b"", dtype=np.uint8)  # read-only, like every Arrow buffer

@@ -221,7 +221,7 @@ def verify_ledger(
         for entry in entries[:size]:
             try:
                 manifest = parse_manifest(entry.data)
-                ref = record_tree_ref(manifest.extra)
+                ref = record_tree_ref(manifest)
             except MinshareError:
                 continue
             directory = records_dir(workspace) / ref.root_bytes.hex()

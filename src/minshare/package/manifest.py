@@ -7,6 +7,7 @@ a verifier can check that what it parsed is exactly what was signed.
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -143,6 +144,33 @@ class SigningKey(_Model):
     ]
 
 
+RecordTreeFormat = Literal["minshare-record-tree/1"]
+RECORD_TREE_FORMAT: RecordTreeFormat = "minshare-record-tree/1"
+RECORD_TREE_KEY_COLUMNS: tuple[str, str] = ("SUBMTG_STATE_CD", "MSIS_IDENT_NUM")
+
+
+class RecordTreeRef(_Model):
+    """The package's record tree (docs/ledger.md): an RFC 9162 Merkle root over one salted leaf
+    per disclosed record, keyed by an HMAC of the person. The ledger entry commits to it, so the
+    discloser can prove to any person whether this package included them."""
+
+    model_config = ConfigDict(title="minshare record tree reference")
+
+    format: RecordTreeFormat = RECORD_TREE_FORMAT
+    root: Annotated[
+        str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$", description="base64 of the 32-byte root")
+    ]
+    size: NonNegativeInt = Field(description="Leaves: one per disclosed record (record_count)")
+    key_columns: tuple[str, str] = Field(
+        RECORD_TREE_KEY_COLUMNS,
+        description="person key = HMAC-SHA256(secret, first || 0x00 || second)",
+    )
+
+    @property
+    def root_bytes(self) -> bytes:
+        return base64.b64decode(self.root)
+
+
 # Fields that say how a run went rather than what it disclosed.
 RUN_FIELDS = frozenset({"timings"})
 
@@ -176,8 +204,13 @@ class Manifest(_Model):
     record_count: NonNegativeInt = 0
     files: dict[str, Sha256] = Field(default_factory=dict, description="File name -> SHA-256")
     signing_key: SigningKey | None = None
+    record_tree: RecordTreeRef | None = Field(
+        None,
+        description="The record tree's root, filled by the engine before signing; the ledger "
+        "records only manifests that have one",
+    )
     extra: dict[str, Any] = Field(
-        default_factory=dict, description="Additions of later versions (ledger root, registries)"
+        default_factory=dict, description="Additions of later versions (registry, reasons)"
     )
 
     @field_validator("created_at")
@@ -194,6 +227,18 @@ class Manifest(_Model):
         if dupes:
             raise ValueError(f"column listed twice: {', '.join(dupes)}")
         return value
+
+    @model_validator(mode="after")
+    def _tree_covers_the_records(self) -> Manifest:
+        # Before publishing, record_count is not filled in yet; once signed, the tree must have
+        # exactly one leaf per record.
+        tree = self.record_tree
+        if tree is not None and self.signing_key is not None and tree.size != self.record_count:
+            raise ValueError(
+                f"the record tree has {tree.size} leaves but the package {self.record_count} "
+                "records"
+            )
+        return self
 
     def __eq__(self, other: object) -> bool:
         # Two runs that disclosed the same thing are equal however long they took.

@@ -168,7 +168,8 @@ def publish_package(
     """Write the package to ``out`` (which must not exist) and return its final manifest.
 
     ``records`` holds exactly ``manifest.columns``, in order, already sorted; its row count must
-    equal ``manifest.counts.disclosed``. ``manifest.files``, ``record_count`` and
+    equal ``manifest.counts.disclosed`` (and ``manifest.record_tree.size`` when the manifest
+    carries a record tree). ``manifest.files``, ``record_count`` and
     ``signing_key`` are filled here. Raises :class:`UsageError` if ``out`` exists and
     :class:`DataError` if the records do not match the manifest; in every failure nothing is
     left at ``out`` and no temporary directory remains.
@@ -187,6 +188,11 @@ def publish_package(
             raise DataError(
                 f"{count} records were written but the manifest counts "
                 f"{manifest.counts.disclosed} disclosed"
+            )
+        if manifest.record_tree is not None and manifest.record_tree.size != count:
+            raise DataError(
+                f"{count} records were written but the record tree has "
+                f"{manifest.record_tree.size} leaves"
             )
         public = signing_key.public_key()
         final = Manifest.model_validate(
