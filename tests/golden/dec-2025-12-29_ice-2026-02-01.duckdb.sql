@@ -513,33 +513,7 @@ WITH rules AS (
       WHEN h.hit_19
       THEN 0
       ELSE 2
-    END AS rule_rank,
-    LIST_FILTER(
-      [
-        CASE WHEN h.hit_1 THEN 1 END,
-        CASE WHEN h.hit_2 THEN 2 END,
-        CASE WHEN h.hit_3 THEN 3 END,
-        CASE WHEN h.hit_4 THEN 4 END,
-        CASE WHEN h.hit_5 THEN 5 END,
-        CASE WHEN h.hit_6 THEN 6 END,
-        CASE WHEN h.hit_7 THEN 7 END,
-        CASE WHEN h.hit_8 THEN 8 END,
-        CASE WHEN h.hit_9 THEN 9 END,
-        CASE WHEN h.hit_10 THEN 10 END,
-        CASE WHEN h.hit_11 THEN 11 END,
-        CASE WHEN h.hit_12 THEN 12 END,
-        CASE WHEN h.hit_13 THEN 13 END,
-        CASE WHEN h.hit_14 THEN 14 END,
-        CASE WHEN h.hit_15 THEN 15 END,
-        CASE WHEN h.hit_16 THEN 16 END,
-        CASE WHEN h.hit_17 THEN 17 END,
-        CASE WHEN h.hit_18 THEN 18 END,
-        CASE WHEN h.hit_19 THEN 19 END,
-        CASE WHEN h.hit_20 THEN 20 END,
-        CASE WHEN h.hit_21 THEN 21 END
-      ],
-      LAMBDA x : NOT x IS NULL
-    ) AS hit_idx
+    END AS rule_rank
   FROM hits_all AS h
 ), several_src AS (
   SELECT
@@ -868,33 +842,7 @@ WITH rules AS (
       WHEN h.hit_19
       THEN 0
       ELSE 2
-    END AS rule_rank,
-    LIST_FILTER(
-      [
-        CASE WHEN h.hit_1 THEN 1 END,
-        CASE WHEN h.hit_2 THEN 2 END,
-        CASE WHEN h.hit_3 THEN 3 END,
-        CASE WHEN h.hit_4 THEN 4 END,
-        CASE WHEN h.hit_5 THEN 5 END,
-        CASE WHEN h.hit_6 THEN 6 END,
-        CASE WHEN h.hit_7 THEN 7 END,
-        CASE WHEN h.hit_8 THEN 8 END,
-        CASE WHEN h.hit_9 THEN 9 END,
-        CASE WHEN h.hit_10 THEN 10 END,
-        CASE WHEN h.hit_11 THEN 11 END,
-        CASE WHEN h.hit_12 THEN 12 END,
-        CASE WHEN h.hit_13 THEN 13 END,
-        CASE WHEN h.hit_14 THEN 14 END,
-        CASE WHEN h.hit_15 THEN 15 END,
-        CASE WHEN h.hit_16 THEN 16 END,
-        CASE WHEN h.hit_17 THEN 17 END,
-        CASE WHEN h.hit_18 THEN 18 END,
-        CASE WHEN h.hit_19 THEN 19 END,
-        CASE WHEN h.hit_20 THEN 20 END,
-        CASE WHEN h.hit_21 THEN 21 END
-      ],
-      LAMBDA x : NOT x IS NULL
-    ) AS hit_idx
+    END AS rule_rank
   FROM several_hits_all AS h
 ), person AS (
   SELECT
@@ -956,10 +904,61 @@ WITH rules AS (
   FROM reviewed
 ), deciding AS (
   SELECT
-    c.*,
-    LIST_FILTER(c.hit_idx, LAMBDA i : k.hit_rank[i] = c.rule_rank) AS deciding_idx
-  FROM collapsed AS c
-  CROSS JOIN rules AS k
+    *,
+    CASE
+      WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
+      THEN [
+        CASE
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
+          THEN 22
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
+          THEN 23
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
+          THEN 24
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
+          THEN 25
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
+          THEN 26
+        END
+      ]
+      ELSE CASE
+        WHEN rule_rank = 2
+        THEN LIST_FILTER(
+          [
+            CASE WHEN hit_1 THEN 1 END,
+            CASE WHEN hit_2 THEN 2 END,
+            CASE WHEN hit_3 THEN 3 END,
+            CASE WHEN hit_4 THEN 4 END,
+            CASE WHEN hit_5 THEN 5 END,
+            CASE WHEN hit_6 THEN 6 END,
+            CASE WHEN hit_7 THEN 7 END,
+            CASE WHEN hit_8 THEN 8 END,
+            CASE WHEN hit_9 THEN 9 END,
+            CASE WHEN hit_10 THEN 10 END,
+            CASE WHEN hit_11 THEN 11 END,
+            CASE WHEN hit_20 THEN 20 END,
+            CASE WHEN hit_21 THEN 21 END
+          ],
+          LAMBDA x : NOT x IS NULL
+        )
+        WHEN rule_rank = 1
+        THEN LIST_FILTER(
+          [
+            CASE WHEN hit_12 THEN 12 END,
+            CASE WHEN hit_13 THEN 13 END,
+            CASE WHEN hit_14 THEN 14 END,
+            CASE WHEN hit_15 THEN 15 END,
+            CASE WHEN hit_16 THEN 16 END,
+            CASE WHEN hit_17 THEN 17 END,
+            CASE WHEN hit_18 THEN 18 END
+          ],
+          LAMBDA x : NOT x IS NULL
+        )
+        WHEN rule_rank = 0
+        THEN LIST_FILTER([CASE WHEN hit_19 THEN 19 END], LAMBDA x : NOT x IS NULL)
+      END
+    END AS reason_hits
+  FROM collapsed
 )
 SELECT
   SUBMTG_STATE_CD,
@@ -976,9 +975,34 @@ SELECT
     WHEN rule_rank = 2
     THEN 'withhold'
   END AS rule_decision,
-  LIST_CONCAT(
-    LIST_TRANSFORM(hit_idx, LAMBDA i : k.hit_id[i]),
-    LIST_FILTER([post_1, post_2, post_3], LAMBDA x : NOT x IS NULL)
+  LIST_FILTER(
+    [
+      CASE WHEN hit_1 THEN 'minshare:state-not-requested' END,
+      CASE WHEN hit_2 THEN 'minshare:no-order-in-force' END,
+      CASE WHEN hit_3 THEN 'withhold-citizen-indicator' END,
+      CASE WHEN hit_4 THEN 'withhold-citizen-status-code' END,
+      CASE WHEN hit_5 THEN 'withhold-citizen-determination' END,
+      CASE WHEN hit_6 THEN 'withhold-lawful-category' END,
+      CASE WHEN hit_7 THEN 'withhold-lawful-status-code' END,
+      CASE WHEN hit_8 THEN 'withhold-undefined-category' END,
+      CASE WHEN hit_9 THEN 'withhold-no-determination' END,
+      CASE WHEN hit_10 THEN 'withhold-unknown-determination' END,
+      CASE WHEN hit_11 THEN 'withhold-unrecognized-determination' END,
+      CASE WHEN hit_12 THEN 'review-self-attested' END,
+      CASE WHEN hit_13 THEN 'review-stale-determination' END,
+      CASE WHEN hit_14 THEN 'review-conflicting-determinations' END,
+      CASE WHEN hit_15 THEN 'review-status-code-unknown' END,
+      CASE WHEN hit_16 THEN 'review-medicaid-id-is-ssn' END,
+      CASE WHEN hit_17 THEN 'review-guard-finding' END,
+      CASE WHEN hit_18 THEN 'review-conflicting-duplicates' END,
+      CASE WHEN hit_19 THEN 'disclose-unlawfully-present-verified' END,
+      CASE WHEN hit_20 THEN 'minshare:default-deny' END,
+      CASE WHEN hit_21 THEN 'minshare:row-unreadable' END,
+      post_1,
+      post_2,
+      post_3
+    ],
+    LAMBDA x : NOT x IS NULL
   ) AS rule_ids,
   CASE
     WHEN rank_3 = 0
@@ -988,63 +1012,38 @@ SELECT
     WHEN rank_3 = 2
     THEN 'withhold'
   END AS decision,
-  CASE
-    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
-    THEN [
-      CASE
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
-        THEN 'minshare:person-rows-disagree'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
-        THEN 'minshare:review-released'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
-        THEN 'minshare:review-withheld'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
-        THEN 'minshare:duplicate-rows-disagree'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
-        THEN 'minshare:duplicate-collapsed'
-      END
-    ]
-    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.hit_id[i])
-  END AS reason_ids,
-  CASE
-    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
-    THEN [
-      CASE
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
-        THEN 'another enrollment row of this person is not disclosed; a person''s rows share the strongest decision'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
-        THEN 'released after review by two reviewers (review_decisions.jsonl)'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
-        THEN 'withheld after review (review_decisions.jsonl)'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
-        THEN 'this person''s rows would leave with different values; one row per person leaves, and which one is true is for a person to decide'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
-        THEN 'an exact copy of another row of this person, which is disclosed once'
-      END
-    ]
-    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.reason_text[k.hit_reason[i]])
-  END AS reasons,
-  CASE
-    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
-    THEN [
-      CASE
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
-        THEN 'minshare: a person is disclosed only when every row of theirs may be'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
-        THEN 'minshare review: two-person release of a record the order sent to review'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
-        THEN 'minshare review: a reviewer decided to withhold'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
-        THEN 'minshare: one row per disclosed person'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
-        THEN 'minshare: exact duplicate rows collapse to one'
-      END
-    ]
-    ELSE LIST_TRANSFORM(
-      LIST_SORT(LIST_DISTINCT(LIST_TRANSFORM(deciding_idx, LAMBDA i : k.hit_cite[i]))),
-      LAMBDA i : k.cite_text[i]
-    )
-  END AS cites,
+  LIST_TRANSFORM(
+    reason_hits,
+    LAMBDA i : [
+      'minshare:state-not-requested',
+      'minshare:no-order-in-force',
+      'withhold-citizen-indicator',
+      'withhold-citizen-status-code',
+      'withhold-citizen-determination',
+      'withhold-lawful-category',
+      'withhold-lawful-status-code',
+      'withhold-undefined-category',
+      'withhold-no-determination',
+      'withhold-unknown-determination',
+      'withhold-unrecognized-determination',
+      'review-self-attested',
+      'review-stale-determination',
+      'review-conflicting-determinations',
+      'review-status-code-unknown',
+      'review-medicaid-id-is-ssn',
+      'review-guard-finding',
+      'review-conflicting-duplicates',
+      'disclose-unlawfully-present-verified',
+      'minshare:default-deny',
+      'minshare:row-unreadable',
+      'minshare:person-rows-disagree',
+      'minshare:review-released',
+      'minshare:review-withheld',
+      'minshare:duplicate-rows-disagree',
+      'minshare:duplicate-collapsed'
+    ][i]
+  ) AS reason_ids,
+  reason_hits,
   fact_determination_present,
   fact_determination_category,
   fact_determination_source,
@@ -1065,4 +1064,3 @@ SELECT
   CASE WHEN rank_3 IN (0, 1) THEN ELGBL_CNTY_CD_HOME END AS ELGBL_CNTY_CD_HOME,
   CASE WHEN rank_3 IN (0, 1) THEN ELGBL_PHNE_NUM_HOME END AS ELGBL_PHNE_NUM_HOME
 FROM deciding
-CROSS JOIN rules AS k

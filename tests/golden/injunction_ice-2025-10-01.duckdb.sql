@@ -113,17 +113,7 @@ WITH rules AS (
       WHEN FALSE
       THEN 0
       ELSE 2
-    END AS rule_rank,
-    LIST_FILTER(
-      [
-        CASE WHEN h.hit_1 THEN 1 END,
-        CASE WHEN h.hit_2 THEN 2 END,
-        CASE WHEN h.hit_3 THEN 3 END,
-        CASE WHEN h.hit_4 THEN 4 END,
-        CASE WHEN h.hit_5 THEN 5 END
-      ],
-      LAMBDA x : NOT x IS NULL
-    ) AS hit_idx
+    END AS rule_rank
   FROM hits_all AS h
 ), several_src AS (
   SELECT
@@ -179,17 +169,7 @@ WITH rules AS (
       WHEN FALSE
       THEN 0
       ELSE 2
-    END AS rule_rank,
-    LIST_FILTER(
-      [
-        CASE WHEN h.hit_1 THEN 1 END,
-        CASE WHEN h.hit_2 THEN 2 END,
-        CASE WHEN h.hit_3 THEN 3 END,
-        CASE WHEN h.hit_4 THEN 4 END,
-        CASE WHEN h.hit_5 THEN 5 END
-      ],
-      LAMBDA x : NOT x IS NULL
-    ) AS hit_idx
+    END AS rule_rank
   FROM several_hits_all AS h
 ), person AS (
   SELECT
@@ -251,10 +231,42 @@ WITH rules AS (
   FROM reviewed
 ), deciding AS (
   SELECT
-    c.*,
-    LIST_FILTER(c.hit_idx, LAMBDA i : k.hit_rank[i] = c.rule_rank) AS deciding_idx
-  FROM collapsed AS c
-  CROSS JOIN rules AS k
+    *,
+    CASE
+      WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
+      THEN [
+        CASE
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
+          THEN 6
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
+          THEN 7
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
+          THEN 8
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
+          THEN 9
+          WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
+          THEN 10
+        END
+      ]
+      ELSE CASE
+        WHEN rule_rank = 2
+        THEN LIST_FILTER(
+          [
+            CASE WHEN hit_1 THEN 1 END,
+            CASE WHEN hit_2 THEN 2 END,
+            CASE WHEN hit_3 THEN 3 END,
+            CASE WHEN hit_4 THEN 4 END,
+            CASE WHEN hit_5 THEN 5 END
+          ],
+          LAMBDA x : NOT x IS NULL
+        )
+        WHEN rule_rank = 1
+        THEN LIST_FILTER([], LAMBDA x : NOT x IS NULL)
+        WHEN rule_rank = 0
+        THEN LIST_FILTER([], LAMBDA x : NOT x IS NULL)
+      END
+    END AS reason_hits
+  FROM collapsed
 )
 SELECT
   SUBMTG_STATE_CD,
@@ -271,9 +283,18 @@ SELECT
     WHEN rule_rank = 2
     THEN 'withhold'
   END AS rule_decision,
-  LIST_CONCAT(
-    LIST_TRANSFORM(hit_idx, LAMBDA i : k.hit_id[i]),
-    LIST_FILTER([post_1, post_2, post_3], LAMBDA x : NOT x IS NULL)
+  LIST_FILTER(
+    [
+      CASE WHEN hit_1 THEN 'minshare:state-not-requested' END,
+      CASE WHEN hit_2 THEN 'minshare:no-order-in-force' END,
+      CASE WHEN hit_3 THEN 'withhold-injunction' END,
+      CASE WHEN hit_4 THEN 'minshare:default-deny' END,
+      CASE WHEN hit_5 THEN 'minshare:row-unreadable' END,
+      post_1,
+      post_2,
+      post_3
+    ],
+    LAMBDA x : NOT x IS NULL
   ) AS rule_ids,
   CASE
     WHEN rank_3 = 0
@@ -283,59 +304,20 @@ SELECT
     WHEN rank_3 = 2
     THEN 'withhold'
   END AS decision,
-  CASE
-    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
-    THEN [
-      CASE
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
-        THEN 'minshare:person-rows-disagree'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
-        THEN 'minshare:review-released'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
-        THEN 'minshare:review-withheld'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
-        THEN 'minshare:duplicate-rows-disagree'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
-        THEN 'minshare:duplicate-collapsed'
-      END
-    ]
-    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.hit_id[i])
-  END AS reason_ids,
-  CASE
-    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
-    THEN [
-      CASE
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
-        THEN 'another enrollment row of this person is not disclosed; a person''s rows share the strongest decision'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
-        THEN 'released after review by two reviewers (review_decisions.jsonl)'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
-        THEN 'withheld after review (review_decisions.jsonl)'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
-        THEN 'this person''s rows would leave with different values; one row per person leaves, and which one is true is for a person to decide'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
-        THEN 'an exact copy of another row of this person, which is disclosed once'
-      END
-    ]
-    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.reason_text[k.hit_reason[i]])
-  END AS reasons,
-  CASE
-    WHEN NOT COALESCE(post_3, post_2, post_1) IS NULL
-    THEN [
-      CASE
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:person-rows-disagree'
-        THEN 'minshare: a person is disclosed only when every row of theirs may be'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-released'
-        THEN 'minshare review: two-person release of a record the order sent to review'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:review-withheld'
-        THEN 'minshare review: a reviewer decided to withhold'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-rows-disagree'
-        THEN 'minshare: one row per disclosed person'
-        WHEN COALESCE(post_3, post_2, post_1) = 'minshare:duplicate-collapsed'
-        THEN 'minshare: exact duplicate rows collapse to one'
-      END
-    ]
-    ELSE LIST_TRANSFORM(deciding_idx, LAMBDA i : k.cite_text[k.hit_cite[i]])
-  END AS cites
+  LIST_TRANSFORM(
+    reason_hits,
+    LAMBDA i : [
+      'minshare:state-not-requested',
+      'minshare:no-order-in-force',
+      'withhold-injunction',
+      'minshare:default-deny',
+      'minshare:row-unreadable',
+      'minshare:person-rows-disagree',
+      'minshare:review-released',
+      'minshare:review-withheld',
+      'minshare:duplicate-rows-disagree',
+      'minshare:duplicate-collapsed'
+    ][i]
+  ) AS reason_ids,
+  reason_hits
 FROM deciding
-CROSS JOIN rules AS k

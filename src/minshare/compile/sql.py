@@ -14,9 +14,13 @@ trimmed, state codes normalized):
   health-information guard (only when a rule uses a guard fact; every other row: false).
 
 and returns one row per enrollment row (:data:`OUTPUT_COLUMNS`, the facts used, the permitted
-columns). It is a chain of CTEs, each one stage:
+columns). Reasons and cites are not repeated on every row: ``reason_hits`` numbers the deciding
+hits in :func:`hit_table`, which the engine stores once beside the decisions. It is a chain of
+CTEs, each one stage:
 
-- ``rules``: one row of constants, per hit (1-based): its id, rank, reason and cite;
+- ``rules``: one row of constants, per hit (1-based): its id, rank, reason and cite (the
+  query's own table of what ``reason_hits`` numbers; the output reads no text from it, see
+  :func:`hit_table`);
 - ``src``: the columns the plan reads, nothing else;
 - ``det_asof``, ``det_current``: the current determination (the rows with the latest date on or
   before the as-of date; whether they conflict; the least trusted source);
@@ -27,12 +31,13 @@ columns). It is a chain of CTEs, each one stage:
   state;
 - ``hits``, ``hits_all``: one boolean per rule (its order governs the row's state and its
   predicate holds), then each order's default deny;
-- ``decided``: the fixed combination (withhold > review > disclose; nothing → withhold) and
-  the numbers of the hits that held;
+- ``decided``: the fixed combination (withhold > review > disclose; nothing → withhold);
 - ``several_*``, ``person``, ``consolidated``: a person's rows share their strongest decision
   (the rule stages again, over only the rows of keys with several rows);
 - ``reviewed``: earlier reviewer decisions applied to rows in review;
-- ``collapsed``: one row per disclosed person; then the output.
+- ``collapsed``: one row per disclosed person;
+- ``deciding``: the numbers of the hits that carry the decision (``reason_hits``); then the
+  output.
 
 Null semantics are the reference evaluator's: a comparison with a null subject is false, so
 every comparison is wrapped in ``COALESCE(…, FALSE)``. Values are literals sqlglot escapes;
@@ -91,8 +96,7 @@ OUTPUT_COLUMNS = (
     "rule_ids",  # every rule that held, then every minshare step that applied
     "decision",  # the final decision: disclose | withhold | review
     "reason_ids",  # the ids that decided it
-    "reasons",
-    "cites",
+    "reason_hits",  # their numbers in hit_table(plan): reasons and cites are read from there
 )
 
 RANK = {Effect.DISCLOSE: 0, Effect.REVIEW: 1, Effect.WITHHOLD: 2}
@@ -665,11 +669,8 @@ def _decided_cte(hits: _Hits, source: str = "hits_all") -> exp.Select:
         ],
         lit(RANK[Effect.WITHHOLD]),  # nothing held: default deny (never reached: see _Hits)
     )
-    held = compact([case([(col(n, "h"), lit(i + 1))]) for i, (_, n, _) in enumerate(hits.items)])
     return (
-        exp.select("h.*")
-        .select(rank.as_("rule_rank"), held.as_("hit_idx"))
-        .from_(exp.alias_(exp.to_table(source), "h"))
+        exp.select("h.*").select(rank.as_("rule_rank")).from_(exp.alias_(exp.to_table(source), "h"))
     )
 
 
@@ -756,84 +757,86 @@ def _collapsed_cte() -> exp.Select:
     )
 
 
+def hit_table(plan: Plan) -> list[dict[str, Any]]:
+    """What ``reason_hits`` numbers: every hit of the plan (1-based, in the order the reference
+    evaluator lists them), then minshare's post-decision steps; with id, effect, reason, cite
+    and order. The engine stores it with the decisions; ``explain`` reads reasons from it."""
+    items = [h for h, _, _ in _Hits(plan).items] + list(plan.post.values())
+    return [
+        {
+            "hit": i,
+            "id": h.id,
+            "effect": h.effect.value,
+            "reason": h.reason,
+            "cite": h.cite,
+            "order_id": h.order_id,
+        }
+        for i, h in enumerate(items, start=1)
+    ]
+
+
 def _at(arr: exp.Expr, i: exp.Expr) -> exp.Expr:
     """``arr[i]``, 1-based in every dialect (DuckDB ``arr[i]``, Spark ``ELEMENT_AT``)."""
     return exp.Bracket(this=arr, expressions=[i], offset=1, safe=False)
 
 
-def _lambda(var: str, body: exp.Expr) -> exp.Lambda:
-    return exp.Lambda(this=body, expressions=[exp.to_identifier(var)])
-
-
-def _transform(arr: exp.Expr, var: str, body: exp.Expr) -> exp.Expr:
-    return exp.Transform(this=arr, expression=_lambda(var, body))
-
-
-def _deciding_cte() -> exp.Select:
-    """The numbers of the hits that carry the rule decision."""
-    i = exp.column("i")
-    same_rank = exp.EQ(this=_at(col("hit_rank", "k"), i), expression=col("rule_rank", "c"))
-    deciding = exp.ArrayFilter(this=col("hit_idx", "c"), expression=_lambda("i", same_rank))
-    return (
-        exp.select("c.*")
-        .select(deciding.as_("deciding_idx"))
-        .from_(exp.alias_(exp.to_table("collapsed"), "c"))
-        .join(exp.alias_(exp.to_table("rules"), "k"), join_type="cross")
+def _deciding_cte(plan: Plan, hits: _Hits) -> exp.Select:
+    """``reason_hits``: the numbers (in :func:`hit_table`) of the hits that carry the decision:
+    the last post-decision step that applied, alone; else the hits of the rule decision's
+    effect that held. Only the candidates of the row's effect are listed (the list is filtered
+    per row, so shorter is cheaper)."""
+    rank = col("rule_rank")
+    last_post = exp.Coalesce(this=col("post_3"), expressions=[col("post_2"), col("post_1")])
+    post_number = case(
+        [
+            (exp.EQ(this=last_post.copy(), expression=lit(h["id"])), lit(h["hit"]))
+            for h in hit_table(plan)[len(hits.items) :]
+        ]
     )
+    by_rank = case(
+        [
+            (
+                exp.EQ(this=rank.copy(), expression=lit(RANK[effect])),
+                compact(
+                    [
+                        case([(col(n), lit(i))])
+                        for i, (h, n, _) in enumerate(hits.items, start=1)
+                        if h.effect is effect
+                    ]
+                ),
+            )
+            for effect in (Effect.WITHHOLD, Effect.REVIEW, Effect.DISCLOSE)
+        ]
+    )
+    reason_hits = case([(not_null(last_post.copy()), array([post_number]))], by_rank)
+    return exp.select("*").select(reason_hits.as_("reason_hits")).from_("collapsed")
 
 
 def _final(plan: Plan, hits: _Hits) -> exp.Select:
+    """One row per enrollment row. Its reasons and cites are read from :func:`hit_table` by its
+    ``reason_hits`` where needed; the lists are built from the hit columns and constants,
+    never by looking texts up per row."""
     i = exp.column("i")
-    deciding = col("deciding_idx")
-
-    def texts(which: str) -> exp.Expr:
-        """Reasons or cites of the deciding hits, each text once, in the order file's order.
-        Deciding hits share one effect: when no two hits of one effect share a text, the
-        texts are distinct already and the (costly) de-duplication is left out."""
-        per_hit = _transform(
-            deciding.copy(),
-            "i",
-            _at(col(f"{which}_text", "k"), _at(col(f"hit_{which}", "k"), i.copy())),
-        )
-        if not hits.shared(which):
-            return per_hit
-        groups = _transform(deciding.copy(), "i", _at(col(f"hit_{which}", "k"), i.copy()))
-        ordered = exp.ArraySort(this=exp.ArrayDistinct(this=groups))
-        return _transform(ordered, "i", _at(col(f"{which}_text", "k"), i.copy()))
-
-    last_post = exp.Coalesce(this=col("post_3"), expressions=[col("post_2"), col("post_1")])
-    post_hits = list(plan.post.values())
-
-    def explained(pick: str, by_rules: exp.Expr) -> exp.Expr:
-        by_post = case(
-            [
-                (
-                    exp.EQ(this=last_post.copy(), expression=lit(h.id)),
-                    lit(h.id if pick == "id" else h.reason if pick == "reason" else h.cite),
-                )
-                for h in post_hits
-            ]
-        )
-        return case([(not_null(last_post.copy()), array([by_post]))], by_rules)
-
-    ids = _transform(col("hit_idx"), "i", _at(col("hit_id", "k"), i.copy()))
-    posts = compact([col("post_1"), col("post_2"), col("post_3")])
-    deciding_ids = _transform(deciding.copy(), "i", _at(col("hit_id", "k"), i.copy()))
+    ids = array([lit(h["id"]) for h in hit_table(plan)])
+    held_ids = [case([(col(n), lit(h.id))]) for h, n, _ in hits.items]
+    posts = [col("post_1"), col("post_2"), col("post_3")]
     leaving = in_list(col("rank_3"), [RANK[Effect.DISCLOSE], RANK[Effect.REVIEW]])
     orders = compact([case([(col(_gov_column(n)), lit(o.id))]) for n, o in enumerate(plan.orders)])
     q = exp.select(*[col(n) for n in (*KEY, *LINEAGE)]).select(
         orders.as_("orders"),
         rank_text(col("rule_rank")).as_("rule_decision"),
-        exp.ArrayConcat(this=ids, expressions=[posts]).as_("rule_ids"),
+        compact([*held_ids, *posts]).as_("rule_ids"),
         rank_text(col("rank_3")).as_("decision"),
-        explained("id", deciding_ids).as_("reason_ids"),
-        explained("reason", texts("reason")).as_("reasons"),
-        explained("cite", texts("cite")).as_("cites"),
+        exp.Transform(
+            this=col("reason_hits"),
+            expression=exp.Lambda(this=_at(ids, i), expressions=[exp.to_identifier("i")]),
+        ).as_("reason_ids"),
+        col("reason_hits"),
         *[col(u.column) for u in plan.facts],
         # Values travel on only for rows that may leave or that a reviewer must see.
         *[case([(leaving.copy(), col(c))]).as_(c) for c in plan.columns if c not in KEY],
     )
-    return q.from_("deciding").join(exp.alias_(exp.to_table("rules"), "k"), join_type="cross")
+    return q.from_("deciding")
 
 
 def build_query(plan: Plan) -> exp.Select:
@@ -841,7 +844,8 @@ def build_query(plan: Plan) -> exp.Select:
     hits = _Hits(plan)
     fields = _dup_fields(plan)
     # Referenced several times but cheap to recompute: never materialize them (a materialized
-    # copy of every row would make memory grow with the input).
+    # copy of every row would make memory grow with the input). ``rules`` is not read by the
+    # output (see _final): it stays as the compiled query's own table of its hits.
     inline = {"src"}
     ctes: list[tuple[str, exp.Expr]] = [("rules", _rules_cte(hits)), ("src", _src(plan))]
     if plan.uses_determinations:
@@ -865,7 +869,7 @@ def build_query(plan: Plan) -> exp.Select:
         ("consolidated", _consolidated_cte()),
         ("reviewed", _reviewed_cte()),
         ("collapsed", _collapsed_cte()),
-        ("deciding", _deciding_cte()),
+        ("deciding", _deciding_cte(plan, hits)),
     ]
     query = _final(plan, hits)
     for name, body in ctes:
@@ -889,6 +893,7 @@ __all__ = [
     "build_query",
     "guard_candidate",
     "guard_column",
+    "hit_table",
     "lit",
     "predicate",
 ]

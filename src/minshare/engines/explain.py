@@ -2,7 +2,8 @@
 
 Everything comes from the workspace of the last run: the plan (``plan.json``), byte copies of
 the orders it applied (``orders/``, checked against the SHA-256 the plan recorded), the decided
-rows (``decisions.parquet``, with the facts the engine computed), the values the rules read
+rows (``decisions.parquet``, with the facts the engine computed, and the hit table in its
+metadata that gives each row's reasons and cites), the values the rules read
 (``enrollment.parquet``), the person's determinations and any quarantined row with their key.
 Each rule of each governing order is shown as it evaluated: ``true``, ``false``, or
 ``unknown`` when a value it tests is missing (minshare then counts the test as not holding:
@@ -23,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from minshare.compile.plan import POST_HITS, ROW_UNREADABLE, STATE_NOT_REQUESTED
+from minshare.engines.duckdb import read_hits, reasons_of
 from minshare.engines.errors import EngineError
 from minshare.engines.workspace import Workspace
 from minshare.errors import UsageError
@@ -171,6 +173,18 @@ def _trace(
     return OrderTrace(order.id, order.title, True, why, tuple(rules))
 
 
+def _reasons(
+    row: Mapping[str, Any], hits: Sequence[Mapping[str, Any]] | None
+) -> tuple[list[str], list[str]]:
+    """A decided row's reasons and cites: its ``reason_hits`` looked up in the hit table stored
+    with the decisions (a decisions file without one is from an older minshare: run again)."""
+    if hits is None or row.get("reason_hits") is None:
+        raise EngineError(
+            "decisions.parquet has no hit table (written by an older minshare?); run again",
+        )
+    return reasons_of(row["reason_hits"], hits)
+
+
 def _steps(rule_ids: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"{i}: {POST_HITS[i].reason}" for i in rule_ids if i in POST_HITS)
 
@@ -205,6 +219,7 @@ def explain(workspace: Path | str, state: str, msis_id: str) -> Explanation:
     as_of = date.fromisoformat(plan["as_of"])
     orders = _orders(ws, plan)
     decided = sorted(_read(ws.decisions, st, mid), key=lambda r: (r["_MS_FILE"], r["_MS_ROW"]))
+    hits = read_hits(ws.decisions) if decided else []
     values = {(r["_MS_FILE"], r["_MS_ROW"]): r for r in _read(ws.enrollment, st, mid)}
     quarantined = tuple(
         {k: v for k, v in q.items() if k != "raw"} for q in _read(ws.quarantine, st, mid)
@@ -243,6 +258,7 @@ def explain(workspace: Path | str, state: str, msis_id: str) -> Explanation:
             use["name"] + (f" ({use['order_id']})" if use["order_id"] else ""): d.get(use["column"])
             for use in plan["facts"]
         }
+        reasons, cites = _reasons(d, hits)
         rows.append(
             RowExplanation(
                 source_file=str(d["_MS_FILE"]),
@@ -251,8 +267,8 @@ def explain(workspace: Path | str, state: str, msis_id: str) -> Explanation:
                 decision=d["decision"],
                 rule_decision=d["rule_decision"],
                 reason_ids=tuple(d["reason_ids"]),
-                reasons=tuple(d["reasons"]),
-                cites=tuple(d["cites"]),
+                reasons=tuple(reasons),
+                cites=tuple(cites),
                 rule_ids=tuple(d["rule_ids"]),
                 facts=facts,
                 values=row_values,

@@ -34,18 +34,30 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlglot import exp
 
-from minshare.compile.sql import all_of, any_of, case, col, compact, in_list, is_null, lit
+from minshare.compile.sql import (
+    all_of,
+    any_of,
+    case,
+    col,
+    compact,
+    in_list,
+    is_null,
+    lit,
+    not_,
+    not_null,
+)
 from minshare.data import model, states
 from minshare.data.clean import FILE, FLAGS, LINE, RECODES, ROW, STATE, Cleaner
 from minshare.data.load import sha256_file
@@ -79,9 +91,8 @@ WHITESPACE = "".join(
 FLOOR_DATE = date(1599, 12, 31)  # TAF: dates before 1600-01-01 become 1599-12-31
 _VALUE_IN_FLAG = 32
 _GLOB = set("*?[]{}")
+Step = Callable[[exp.Expr], exp.Expr]
 _DATE_SHAPE = "[0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2}"
-# A workspace file is read back once or twice in the same run: fast compression beats small.
-COPY_OPTIONS = (("FORMAT", "PARQUET"), ("COMPRESSION", "ZSTD"), ("COMPRESSION_LEVEL", 1))
 
 
 def _fn(name: str, *args: exp.Expr) -> exp.Expr:
@@ -108,6 +119,8 @@ def unsupported(readers: Sequence[TableReader]) -> str | None:
         if _GLOB & set(str(r.path.resolve())):
             return f"{r.path.name}: DuckDB would read the path as a glob pattern"
         arrow = pq.read_schema(r.path)
+        if any(n.lower() == "file_row_number" for n in arrow.names):
+            return f"{r.path.name} has a column named like DuckDB's row number"
         names = {n: arrow.field(i).type for i, n in enumerate(r._source.names)}
         for c in r.columns:
             t = names.get(c.name)
@@ -144,12 +157,12 @@ def _as_text(x: exp.Expr, t: pa.DataType) -> exp.Expr:
 def _pad_state(t: exp.Expr) -> exp.Expr:
     # utf8_lpad(text, 2, "0"): pads one code point, never truncates (DuckDB's LPAD would).
     one = exp.EQ(this=exp.Length(this=t.copy()), expression=lit(1))
-    padded = case([(one, exp.DPipe(this=lit("0"), expression=t.copy()))], t.copy())
-    alt = [
-        (exp.EQ(this=padded.copy(), expression=lit(k)), lit(v))
-        for k, v in states.ALTERNATE_SUBMITTER.items()
-    ]
-    return case(alt, padded)
+    return case([(one, exp.DPipe(this=lit("0"), expression=t.copy()))], t.copy())
+
+
+def _alternate_state(t: exp.Expr) -> exp.Expr:
+    alt = states.ALTERNATE_SUBMITTER.items()
+    return case([(exp.EQ(this=t.copy(), expression=lit(k)), lit(v)) for k, v in alt], t.copy())
 
 
 def _pad_digit(t: exp.Expr) -> exp.Expr:
@@ -161,36 +174,46 @@ def _pad_digit(t: exp.Expr) -> exp.Expr:
     return case([(one, exp.DPipe(this=lit("0"), expression=t.copy()))], t.copy())
 
 
-def _flag(name: str, v: exp.Expr, allowed: Sequence[str], why: str) -> exp.Expr:
-    outside = exp.and_(
-        exp.Not(this=is_null(v.copy())), exp.Not(this=exp.Paren(this=in_list(v.copy(), allowed)))
-    )
+def _recode(old: str, new: str) -> Step:
+    def step(t: exp.Expr) -> exp.Expr:
+        return case([(exp.EQ(this=t.copy(), expression=lit(old)), lit(new))], t.copy())
+
+    return step
+
+
+def _code_steps(c: Column) -> list[Step]:
+    """TAF cleaning of a code column after trimming, in the readers' order."""
+    if c.name == STATE:
+        return [_pad_state, _alternate_state]
+    if c.codes is None:
+        return []
+    two_digit = all(len(k) == 2 and k.isdigit() for k in c.codes.codes)
+    recodes = [_recode(old, new) for old, new in RECODES.get(c.name, {}).items()]
+    return [*([_pad_digit] if two_digit else []), *recodes]
+
+
+def _code_flag(c: Column, v: exp.Expr) -> exp.Expr | None:
+    """``NAME=value: why`` for a value outside its list (the state: unknown state)."""
+    if c.name == STATE:
+        allowed, why = sorted(states.STATES), "unknown state"
+    elif c.dtype is DType.CODE and c.codes is not None:
+        allowed, why = list(c.codes.codes), "outside code list"
+    else:
+        return None
+    outside = exp.and_(not_null(v.copy()), not_(in_list(v.copy(), allowed)))
     shown = _fn("SUBSTR", v.copy(), lit(1), lit(_VALUE_IN_FLAG))
     text = exp.DPipe(
-        this=exp.DPipe(this=lit(f"{name}="), expression=shown), expression=lit(f": {why}")
+        this=exp.DPipe(this=lit(f"{c.name}="), expression=shown), expression=lit(f": {why}")
     )
     return case([(outside, text)])
 
 
-def _code(c: Column, t: exp.Expr) -> tuple[exp.Expr, exp.Expr | None]:
-    """A code column's value and its flag (null where nothing is flagged)."""
-    if c.name == STATE:
-        v = _pad_state(t)
-        return v, _flag(c.name, v, sorted(states.STATES), "unknown state")
-    if c.codes is None:
-        return t, None
-    codes = list(c.codes.codes)
-    v = _pad_digit(t) if all(len(k) == 2 and k.isdigit() for k in codes) else t
-    for old, new in RECODES.get(c.name, {}).items():
-        v = case([(exp.EQ(this=v.copy(), expression=lit(old)), lit(new))], v)
-    return v, _flag(c.name, v, codes, "outside code list")
-
-
 def _date_number(t: exp.Expr) -> exp.Expr:
-    """YYYYMMDD as an integer, for text of either shape; null otherwise."""
+    """YYYYMMDD as an integer for text of either shape, -1 for other text, null for null."""
     shaped = _fn("REGEXP_FULL_MATCH", t.copy(), lit(_DATE_SHAPE))
     digits = exp.func("REPLACE", t.copy(), lit("-"), lit(""))
-    return case([(shaped, exp.cast(digits, exp.DataType.build("INTEGER")))])
+    number = exp.cast(digits, exp.DataType.build("INTEGER"))
+    return case([(shaped, number), (not_null(t.copy()), lit(-1))])
 
 
 def _date_parts(n: exp.Expr) -> tuple[exp.Expr, exp.Expr, exp.Expr]:
@@ -222,7 +245,7 @@ def _date_valid(n: exp.Expr) -> exp.Expr:
     )
     return all_of(
         [
-            exp.Not(this=is_null(n.copy())),
+            not_null(n.copy()),
             exp.GTE(this=y.copy(), expression=lit(1)),
             exp.Between(this=m.copy(), low=lit(1), high=lit(12)),
             exp.Between(this=d.copy(), low=lit(1), high=days),
@@ -258,12 +281,8 @@ class _Col:
         return f"r{self.index}"
 
     @property
-    def text(self) -> str:
-        return f"t{self.index}"
-
-    @property
-    def number(self) -> str:
-        return f"n{self.index}"
+    def work(self) -> str:
+        return f"w{self.index}"
 
     @property
     def problem(self) -> str:
@@ -311,6 +330,11 @@ class _File:
         return exp.func("read_parquet", lit(where), flag)
 
 
+def _physical(c: _Col, table: str | None = None) -> exp.Column:
+    """The file's own name for a column, quoted (any characters, any case)."""
+    return exp.column(c.physical, table=table, quoted=True)
+
+
 def _file(reader: TableReader) -> _File:
     arrow = pq.read_schema(reader.path)
     wanted = {c.name: c for c in reader.columns}
@@ -321,79 +345,109 @@ def _file(reader: TableReader) -> _File:
     return _File(reader, tuple(cols))
 
 
-def cleaned(f: _File) -> exp.Select:
-    """Every row of one file: per column its raw cell, typed value, problem (a reason code or
-    null) and flag; and ``_MS_ROW``. Stages are nested selects so no expression is computed
-    twice."""
-    raw = exp.select(
-        *[col(c.physical).as_(c.raw) for c in f.cols],
-        exp.Add(this=col("file_row_number"), expression=lit(1)).as_(ROW),
-    ).from_(f.scan())
-    keep = [col(c.raw) for c in f.cols] + [col(ROW)]
-    text = exp.select(*keep).from_(raw.subquery("raw"))
-    for c in f.cols:
-        text = text.select(
-            (col(c.raw) if c.typed_date else _as_text(col(c.raw), c.type)).as_(c.text), copy=False
-        )
-    stage = exp.select(*keep, *[col(c.text) for c in f.cols]).from_(text.subquery("txt"))
-    for c in f.cols:
-        if c.text_date:
-            stage = stage.select(_date_number(col(c.text)).as_(c.number), copy=False)
-    out = exp.select(*keep).from_(stage.subquery("num"))
-    for c in f.cols:
-        t = col(c.text)
-        problem: exp.Expr | None = None
-        flag: exp.Expr | None = None
-        if c.typed_date:
-            value = _floor(t)
-        elif c.text_date:
-            n = col(c.number)
-            value = _date_value(n)
-            bad = exp.and_(exp.Not(this=is_null(t.copy())), exp.Not(this=_date_valid(n)))
-            problem = case([(bad, lit(Reason.BAD_DATE.value))])
-        elif c.column.dtype is DType.CODE:
-            value, flag = _code(c.column, t)
-        else:
-            value = t
-        if c.is_key:
-            problem = case([(is_null(value.copy()), lit(Reason.MISSING_KEY.value))])
-        out = out.select(
-            value.as_(c.value),
-            (problem or exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))).as_(c.problem),
-            (flag or exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))).as_(c.flag),
-            copy=False,
-        )
-    return out
+def _steps(c: _Col) -> list[Step]:
+    """How one column's working value is built, one stage each (a stage reads the previous
+    stage's value as a column, so no expression is computed twice)."""
+    if c.typed_date:
+        return []
+    steps: list[Step] = [lambda x: _as_text(x, c.type)]
+    if c.text_date:
+        steps.append(_date_number)
+    elif c.column.dtype is DType.CODE:
+        steps += _code_steps(c.column)
+    return steps
 
 
-def _problems(f: _File) -> list[exp.Expr]:
-    return [
-        col(c.problem) for c in f.cols if c.is_key or c.text_date
-    ]  # the only columns that can condemn a row
+def _final(c: _Col, w: exp.Expr) -> tuple[exp.Expr, exp.Expr | None, exp.Expr | None]:
+    """The typed value, the problem (a reason code) and the flag, from the working value."""
+    problem: exp.Expr | None = None
+    flag: exp.Expr | None = None
+    if c.typed_date:
+        value = _floor(w)
+    elif c.text_date:
+        value = _date_value(w)
+        bad = exp.and_(not_null(w.copy()), not_(_date_valid(w)))  # w is -1 for other text
+        problem = case([(bad, lit(Reason.BAD_DATE.value))])
+    else:
+        value = w
+        flag = _code_flag(c.column, w)
+    if c.is_key:
+        problem = case([(is_null(value.copy()), lit(Reason.MISSING_KEY.value))])
+    return value, problem, flag
+
+
+def _null_text() -> exp.Expr:
+    return exp.cast(exp.Null(), exp.DataType.build("VARCHAR"))
+
+
+def _as(e: exp.Expr, name: str) -> exp.Expr:
+    return exp.alias_(e, name, copy=False)
+
+
+def _stage(items: Sequence[exp.Expr], source: exp.Select | exp.Expr, name: str) -> exp.Select:
+    """``SELECT items FROM (source) AS name``; the trees are new, so nothing is copied (the
+    nested stages would otherwise be copied once per level)."""
+    inner = source.subquery(name, copy=False) if isinstance(source, exp.Select) else source
+    return exp.Select(expressions=list(items)).from_(inner, copy=False)
+
+
+def cleaned(f: _File, cols: Sequence[_Col] | None = None) -> exp.Select:
+    """Every row of one file: every raw cell ``r<i>``, ``_MS_ROW``, and per column (all, or
+    ``cols``) its typed value ``v<i>``, problem ``p<i>`` (a reason code or null) and flag
+    ``f<i>``. (DuckDB reads only what the query around this uses.)"""
+    chosen = list(f.cols if cols is None else cols)
+
+    def keep() -> list[exp.Expr]:
+        return [*[col(c.raw) for c in f.cols], col(ROW)]
+
+    row = exp.Add(this=col("file_row_number"), expression=lit(1))
+    q = _stage([*[_as(_physical(c), c.raw) for c in f.cols], _as(row, ROW)], f.scan(), "")
+    steps = {c.index: _steps(c) for c in chosen}
+    depth = max((len(s) for s in steps.values()), default=0)
+    for k in range(-1, depth):
+        work: list[exp.Expr] = []
+        for c in chosen:
+            if k < 0:
+                w: exp.Expr = col(c.raw)
+            elif k < len(steps[c.index]):
+                w = steps[c.index][k](col(c.work))
+            else:
+                w = col(c.work)
+            work.append(_as(w, c.work))
+        q = _stage([*keep(), *work], q, f"s{k + 1}")
+    out = keep()
+    for c in chosen:
+        value, problem, flag = _final(c, col(c.work))
+        out += [
+            _as(value, c.value),
+            _as(problem or _null_text(), c.problem),
+            _as(flag or _null_text(), c.flag),
+        ]
+    return _stage(out, q, "w")
+
+
+def _condemning(f: _File) -> list[_Col]:
+    """The only columns that can condemn a row: the keys and dates read from text."""
+    return [c for c in f.cols if c.is_key or c.text_date]
 
 
 def _no_flags() -> exp.Expr:
     return exp.cast(exp.Array(expressions=[]), exp.DataType.build("VARCHAR[]"))
 
 
-def accepted(f: _File, schema: pa.Schema) -> exp.Select:
-    """The accepted rows of one file in the readers' schema."""
+def accepted(f: _File, schema: pa.Schema, condemned_rows: str | None = None) -> exp.Select:
+    """The accepted rows of one file in the readers' schema: every row but those listed in
+    table ``condemned_rows`` (column ``_MS_ROW``; None: none). The rows are left out by their
+    number, not by testing them again: a filter on the cleaned values would be pushed below the
+    cleaning and computed twice."""
     by_name = {c.column.name: c for c in f.cols}
-    flags = [
-        col(c.flag)
-        for c in f.cols
-        if c.column.dtype is DType.CODE and (c.column.codes or c.column.name == STATE)
-    ]
+    flags = [col(c.flag) for c in f.cols if c.flagged]
     out: list[exp.Expr] = []
     for field in schema:
         if field.name in by_name:
             out.append(col(by_name[field.name].value).as_(field.name))
         elif field.name == FLAGS:
-            out.append(
-                compact(flags).as_(FLAGS)
-                if flags
-                else exp.cast(exp.Array(expressions=[]), exp.DataType.build("VARCHAR[]")).as_(FLAGS)
-            )
+            out.append(_flags(flags).as_(FLAGS))
         elif field.name == FILE:
             out.append(lit(f.label).as_(FILE))
         elif field.name == ROW:
@@ -402,45 +456,37 @@ def accepted(f: _File, schema: pa.Schema) -> exp.Select:
             out.append(exp.cast(exp.Null(), exp.DataType.build("BIGINT")).as_(LINE))
         else:  # pragma: no cover - the schema is the projection's
             raise DataError(f"no SQL for column {field.name}")
-    problems = _problems(f)
-    q = exp.select(*out).from_(cleaned(f).subquery("c"))
-    return q.where(all_of([is_null(p) for p in problems])) if problems else q
+    q = exp.select(*out).from_(cleaned(f).subquery("c", copy=False), copy=False)
+    if condemned_rows is None:
+        return q
+    listed = exp.select(col(ROW)).from_(condemned_rows)
+    return q.where(not_(exp.In(this=col(ROW), query=listed.subquery())))
+
+
+def _flags(flags: Sequence[exp.Expr]) -> exp.Expr:
+    """The row's flags in file column order; flags are rare, so the empty list is the cheap
+    common case."""
+    if not flags:
+        return _no_flags()
+    return case([(all_of([is_null(f) for f in flags]), _no_flags())], compact(flags))
 
 
 def condemned(f: _File) -> exp.Select:
-    """The rows of one file that go to quarantine: their raw cells, row and problems."""
-    problems = _problems(f)
+    """The rows of one file that go to quarantine: their raw cells, row number and the problem
+    of each column that can condemn one. Only those columns are cleaned; DuckDB tests them
+    first and reads the other cells of the few rows that fail."""
+    cols = _condemning(f)
+    problems = [col(c.problem) for c in cols]
     return (
-        exp.select(
-            *[col(c.raw).as_(c.physical) for c in f.cols],
-            col(ROW),
-            *[col(c.problem) for c in f.cols],
-        )
-        .from_(cleaned(f).subquery("c"))
-        .where(any_of([exp.Not(this=is_null(p)) for p in problems]) if problems else exp.false())
+        exp.select(*[col(c.raw) for c in f.cols], col(ROW), *problems)
+        .from_(cleaned(f, cols).subquery("c", copy=False), copy=False)
+        .where(any_of([not_null(p) for p in problems]))
     )
 
 
 # --- running it ------------------------------------------------------------------------------
 
-
-def _option(value: str | int) -> exp.Expr:
-    return lit(value) if isinstance(value, int) else exp.var(value)
-
-
-def _copy(select: exp.Expr, path: Path) -> str:
-    copy = exp.Copy(
-        this=exp.Subquery(this=select),
-        kind=False,
-        files=[lit(str(path))],
-        params=[
-            exp.CopyParameter(
-                this=exp.var(k), expression=lit(v) if isinstance(v, int) else exp.var(v)
-            )
-            for k, v in COPY_OPTIONS
-        ],
-    )
-    return copy.sql(dialect="duckdb")
+CONDEMNED = "_ms_condemned"  # temporary tables of the rows to quarantine, one per file
 
 
 @dataclass
@@ -455,15 +501,14 @@ class FileResult:
 
 
 def _render(f: _File, bad: pa.Table) -> tuple[pa.Table, dict[str, int]]:
-    """The quarantine entries of ``bad`` (raw cells of condemned rows), rendered by the
-    reference reader's cleaner, which must condemn each for the same problems."""
-    log = QuarantineLog(f.label)
+    """The quarantine entries of the condemned rows (``bad``: raw cells, row, problems),
+    rendered by the reference reader's cleaner, which must condemn each row for the same
+    problems (field and reason code, in file column order)."""
     if not bad.num_rows:
         return QUARANTINE_SCHEMA.empty_table(), {}
     bad = bad.sort_by(ROW)
     raw = pa.RecordBatch.from_arrays(
-        [bad.column(c.physical).combine_chunks() for c in f.cols],
-        names=[c.physical for c in f.cols],
+        [bad.column(c.raw).combine_chunks() for c in f.cols], names=[c.physical for c in f.cols]
     )
     rows = np.asarray(bad.column(ROW).to_numpy(), np.int64)
     sb = SourceBatch(
@@ -473,31 +518,40 @@ def _render(f: _File, bad: pa.Table) -> tuple[pa.Table, dict[str, int]]:
         raw=_RawJson(raw),
     )
     result = Cleaner(f.reader.table, f.reader.columns, f.label).clean(sb)
-    sql_problems = {
+    problems = {c.column.name: bad.column(c.problem).to_pylist() for c in _condemning(f)}
+    by_sql = {
         int(r): [
-            (c.column.name, code)
-            for c in f.cols
-            if (code := bad.column(c.problem)[i].as_py()) is not None
+            (c.column.name, p[i]) for c in f.cols if (p := problems.get(c.column.name)) and p[i]
         ]
         for i, r in enumerate(rows)
     }
-    py_problems = {
-        e.row: [(p.field, p.reason.value) for p in e.problems] for e in result.quarantined
-    }
-    if result.batch.num_rows or py_problems != sql_problems:
-        differ = sorted(
-            r
-            for r in set(sql_problems) | set(py_problems)
-            if sql_problems.get(r) != py_problems.get(r)
-        )
+    by_python = {e.row: [(p.field, p.reason.value) for p in e.problems] for e in result.quarantined}
+    if result.batch.num_rows or by_python != by_sql:
+        differ = sorted(r for r in {*by_sql, *by_python} if by_sql.get(r) != by_python.get(r))
         raise DataError(
-            f"the SQL reader and minshare's reader disagree on row(s) {differ[:5]}: "
-            "this is a minshare bug, please report it; nothing was run",
+            f"the SQL reader and minshare's reader disagree on row(s) {differ[:5]}: this is a "
+            "minshare bug, please report it; nothing was run",
             file=f.label,
         )
+    log = QuarantineLog(f.label)
     for entry in sorted(result.quarantined, key=lambda e: e.row):
         log.add(entry)
     return pa.Table.from_batches([log.drain()], schema=QUARANTINE_SCHEMA), dict(log.by_reason)
+
+
+def _condemn(con: duckdb.DuckDBPyConnection, f: _File, name: str) -> str | None:
+    """The rows of one file to quarantine (:func:`condemned`) into temporary table ``name``;
+    ``name``, or None when there are none."""
+    create = exp.Create(
+        kind="TABLE",
+        this=exp.to_table(name),
+        expression=condemned(f),
+        replace=True,
+        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+    )
+    con.execute(create.sql(dialect="duckdb")).fetchall()
+    count = con.execute(exp.select("COUNT(*)").from_(name).sql(dialect="duckdb")).fetchall()
+    return name if count[0][0] else None
 
 
 def read_parquet(
@@ -506,22 +560,27 @@ def read_parquet(
     settings: duck.Settings | None = None,
 ) -> list[FileResult]:
     """Read ``readers``' files (one table, all Parquet, :func:`unsupported` None) into
-    ``accepted_path`` (written, not renamed: the caller commits it); the quarantine of each."""
+    ``accepted_path`` (written, not renamed: the caller commits it); the quarantine of each.
+    DuckDB errors (a file it refuses) are the caller's to handle."""
     files = [_file(r) for r in readers]
     schema = readers[0].schema
-    union: exp.Expr = accepted(files[0], schema)
-    for f in files[1:]:
-        union = exp.union(union, accepted(f, schema), distinct=False)
     spill = accepted_path.with_name(f".spill.{os.getpid()}.{uuid.uuid4().hex}")
     stamps = [_stamp(r.path) for r in readers]
-    with (
-        ThreadPoolExecutor(1) as pool,
-        duck.connect(settings or duck.Settings.from_env(), spill) as con,
-    ):
+    settings = settings or duck.Settings.from_env()
+    with ThreadPoolExecutor(1) as pool, duck.connect(settings, spill) as con:
         # Hashing runs beside DuckDB (both release the GIL).
         digests = [pool.submit(sha256_file, r.path) for r in readers]
-        written = con.execute(_copy(union, accepted_path)).fetchone()
-        bad = [con.sql(condemned(f).sql(dialect="duckdb")).to_arrow_table() for f in files]
+        lists = [_condemn(con, f, f"{CONDEMNED}_{i}") for i, f in enumerate(files)]
+        union: exp.Expr = accepted(files[0], schema, lists[0])
+        for f, listed in zip(files[1:], lists[1:], strict=True):
+            union = exp.union(union, accepted(f, schema, listed), distinct=False, copy=False)
+        written = con.execute(duck.copy_to(union, accepted_path)).fetchall()
+        bad = [
+            con.sql(exp.select("*").from_(listed).sql(dialect="duckdb")).to_arrow_table()
+            if listed
+            else pa.table({})
+            for f, listed in zip(files, lists, strict=True)
+        ]
         shas = [d.result() for d in digests]
     out: list[FileResult] = []
     total_accepted = 0
@@ -533,9 +592,9 @@ def read_parquet(
         counts = ReadCounts(rows, rows - quarantine.num_rows, quarantine.num_rows, 0)
         total_accepted += counts.rows_accepted
         out.append(FileResult(f.reader, sha, counts, quarantine, by_reason))
-    if written is None or int(written[0]) != total_accepted:
+    if int(written[0][0]) != total_accepted:
         raise DataError(
-            f"row accounting failed: {written[0] if written else None} rows written, "
+            f"row accounting failed: {written[0][0]} rows written, "
             f"{total_accepted} expected; this is a minshare bug, please report it",
             file=str(accepted_path),
         )

@@ -33,6 +33,7 @@ from minshare.data.quarantine import QUARANTINE_SCHEMA
 from minshare.data.reader import ReadCounts, TableReader
 from minshare.data.sources import normalize_name
 from minshare.data.states import normalize_state_code
+from minshare.engines import duckdb as duck
 from minshare.engines import fastread
 from minshare.errors import DataError, MissingColumnError, UsageError
 
@@ -120,6 +121,34 @@ def _check_inputs(files: Sequence[Path], table: Table) -> None:
         raise UsageError(f"a {table.value} input is given more than once")
 
 
+READER_ENV = "MINSHARE_READER"
+READERS = ("auto", "duckdb", "python")
+# The DuckDB reading takes about 1.4 times the CPU of minshare's readers but spreads over every
+# core, where the readers use under two: measured on 2 cores the readers are faster, and the
+# DuckDB reading is expected to win from 4 (docs/engine.md, "Speed").
+SQL_READER_MIN_THREADS = 4
+
+
+def _choose(sql: bool | None) -> tuple[bool | None, str]:
+    """Whether to read in SQL (True: required, None: preferred, False: not), and why not."""
+    if sql is not None:
+        return sql, "the Python readers were asked for"
+    choice = os.environ.get(READER_ENV, "auto").strip().lower() or "auto"
+    if choice not in READERS:
+        raise UsageError(f"{READER_ENV}={choice!r}: expected one of {', '.join(READERS)}")
+    if choice == "python":
+        return False, f"{READER_ENV}=python"
+    if choice == "duckdb":
+        return None, ""
+    threads = duck.Settings.from_env().threads or os.cpu_count() or 1
+    if threads < SQL_READER_MIN_THREADS:
+        return False, (
+            f"{threads} DuckDB thread(s): minshare's readers are faster below "
+            f"{SQL_READER_MIN_THREADS} ({READER_ENV}=duckdb to read in SQL anyway)"
+        )
+    return None, ""
+
+
 def ingest(
     paths: Sequence[Path],
     table: Table,
@@ -134,18 +163,21 @@ def ingest(
     """Read ``paths`` (one table), projecting ``columns``; returns what was read and the
     quarantined rows in the shape of ``QUARANTINE_COLUMNS``.
 
-    Parquet inputs are read in DuckDB (:mod:`minshare.engines.fastread`) when it reproduces the
-    readers for them, by minshare's Python readers otherwise (text, unusual column types, a
-    file DuckDB refuses). ``sql``: None chooses so; False always uses the Python readers; True
-    requires the SQL reading (a :class:`UsageError` says why it cannot)."""
+    Two readings give the same rows and the same quarantine (a differential test holds them
+    together): DuckDB's (:mod:`minshare.engines.fastread`, Parquet inputs only) and minshare's
+    Python readers, the reference, which read whatever the SQL reading cannot reproduce (text,
+    unusual column types, a file DuckDB refuses). ``sql``: True requires the SQL reading (a
+    :class:`UsageError` says why it cannot), False the Python readers; None lets
+    ``MINSHARE_READER`` (``auto``, ``duckdb``, ``python``) choose, ``auto`` by the number of
+    DuckDB threads (:data:`SQL_READER_MIN_THREADS`)."""
     files = [Path(p) for p in paths]
     _check_inputs(files, table)
-    why = "the Python readers were asked for"
-    if sql is not False:
+    want, why = _choose(sql)
+    if want is not False:
         done, why = _ingest_sql(files, table, columns, accepted, quarantine, delimiter, progress)
         if done is not None:
             return done
-        if sql:
+        if want:
             raise UsageError(f"cannot read the {table.value} input in SQL: {why}")
     result, q_table = _ingest_python(
         files, table, columns, accepted, quarantine, delimiter=delimiter, progress=progress
@@ -324,4 +356,13 @@ def write_quarantine(tables: Sequence[pa.Table], path: Path, tmp: Path) -> int:
     return int(combined.num_rows)
 
 
-__all__ = ["QUARANTINE_COLUMNS", "Ingested", "InputFile", "ingest", "write_quarantine"]
+__all__ = [
+    "QUARANTINE_COLUMNS",
+    "READERS",
+    "READER_ENV",
+    "SQL_READER_MIN_THREADS",
+    "Ingested",
+    "InputFile",
+    "ingest",
+    "write_quarantine",
+]
