@@ -116,7 +116,9 @@ _REFERENCE = textwrap.dedent(
       ORDER BY 2, 1
     ) TO '{out}' (FORMAT PARQUET, COMPRESSION ZSTD)
     '''
-    duckdb.connect().execute(sql)
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # output only; the work is the same
+    con.execute(sql)
     """
 )
 
@@ -259,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-disclose-") as tmp:
         base = Path(tmp)
         enr, det = data / "enrollment.parquet", data / "determinations.parquet"
+        ref_out = base / "reference.parquet"
+        ref_args = [str(enr), str(det), str(ref_out), json.dumps(spec)]
+        # The reference runs before and after, and its faster run counts: on a shared machine
+        # that is the harder baseline for disclose.
+        refs = [_run(_REFERENCE, ref_args)]
         for reader in readers:
             out = base / f"result-{reader}.json"
             run = base / reader
@@ -270,8 +277,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             d.update(json.loads(out.read_text()))
             results["disclose"][d["reader"] if reader == "auto" else reader] = d
-        ref_out = base / "reference.parquet"
-        ref = _run(_REFERENCE, [str(enr), str(det), str(ref_out), json.dumps(spec)])
+        refs.append(_run(_REFERENCE, ref_args))
+        ref = dict(min(refs, key=lambda r: r["seconds"]))
+        ref["runs_seconds"] = [r["seconds"] for r in refs]
         import pyarrow.parquet as pq
 
         ref["records"] = pq.ParquetFile(ref_out).metadata.num_rows

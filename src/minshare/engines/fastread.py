@@ -473,8 +473,8 @@ def _flags(flags: Sequence[exp.Expr]) -> exp.Expr:
 
 def condemned(f: _File) -> exp.Select:
     """The rows of one file that go to quarantine: their raw cells, row number and the problem
-    of each column that can condemn one. Only those columns are cleaned; DuckDB tests them
-    first and reads the other cells of the few rows that fail."""
+    of each column that can condemn one (only those columns are cleaned). One scan; the raw
+    cells are kept for the few rows that fail, which the reference cleaner then renders."""
     cols = _condemning(f)
     problems = [col(c.problem) for c in cols]
     return (
@@ -579,7 +579,7 @@ def read_parquet(
             con.sql(exp.select("*").from_(listed).sql(dialect="duckdb")).to_arrow_table()
             if listed
             else pa.table({})
-            for f, listed in zip(files, lists, strict=True)
+            for listed in lists
         ]
         shas = [d.result() for d in digests]
     out: list[FileResult] = []
