@@ -20,14 +20,15 @@ Quarantined rows are few: SQL finds them and their problems (field and reason co
 order), and the reference reader's own cleaner renders them (messages, raw JSON) from their raw
 cells; the two must agree on every row and every problem, or the run stops. A differential test
 (``tests/test_engine_fastread.py``) holds the accepted rows and the quarantine to the Python
-readers on synthetic data and on hand-made edge cases.
+readers on synthetic data, on hand-made edge cases and on random cells. ``engines.ingest``
+chooses between the two readings (``MINSHARE_READER``).
 
 What this does not reproduce, and so leaves to the Python readers (:func:`unsupported` says
 why): delimited text (line numbers, quoting, invalid UTF-8 are the text reader's), column types
 other than text, integers, nulls and DATE-in-a-date-column (floats are read batch by batch,
 binary may hold invalid UTF-8, timestamps print differently), and paths DuckDB would read as a
-glob. A Parquet file with invalid UTF-8 in a text column is refused by DuckDB; the table is
-then read by the Python readers, which quarantine the cell.
+glob, a column named like DuckDB's ``file_row_number``. A Parquet file with invalid UTF-8 in a
+text column is refused by DuckDB; the table is then left to the Python readers too.
 """
 
 from __future__ import annotations
