@@ -17,16 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
-_SRC = str(Path(__file__).resolve().parents[1] / "src")
+from benchmarks._measure import run_child, write_json
 
 _SYNTH = textwrap.dedent(
     """
@@ -66,57 +62,6 @@ _REFERENCE = textwrap.dedent(
     writer.close()
     """
 )
-
-
-def _tree_rss_kb(root: int) -> tuple[int, int]:
-    """Sum and maximum of VmRSS over ``root`` and its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-            with open(f"/proc/{entry}/status") as fh:
-                status = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry)] = int(line.split()[1])
-    total, largest, stack = 0, 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        largest = max(largest, rss.get(pid, 0))
-        stack.extend(children.get(pid, []))
-    return total, largest
-
-
-def _run(code: str, args: list[str]) -> dict[str, float]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([_SRC, *filter(None, [env.get("PYTHONPATH")])])
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], env=env)
-    peak_kb = largest_kb = 0
-    while proc.poll() is None:
-        total, largest = _tree_rss_kb(proc.pid)
-        peak_kb, largest_kb = max(peak_kb, total), max(largest_kb, largest)
-        time.sleep(0.02)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"child failed with status {proc.returncode}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "seconds": seconds,
-        "peak_tree_mb": peak_kb / 1024,
-        "max_process_rss_mb": largest_kb / 1024,
-        "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-    }
 
 
 def _widths(enrollment: Path) -> dict[str, float]:
@@ -173,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"rows": args.rows, "format": args.format, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-synth-") as tmp:
         out = Path(tmp) / "synth"
-        synth = _run(_SYNTH, [str(out), str(args.rows), str(args.seed), args.format])
+        synth = run_child(_SYNTH, [str(out), str(args.rows), str(args.seed), args.format])
         synth["rows_per_second"] = args.rows / synth["seconds"]
         synth["output_mb"] = _size_mb(out)
         results["synth"] = synth
@@ -186,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_reference and args.format == "parquet":
             widths = _widths(out / "enrollment.parquet")
             ref_out = Path(tmp) / "reference.parquet"
-            ref = _run(_REFERENCE, [str(ref_out), str(args.rows), json.dumps(widths)])
+            ref = run_child(_REFERENCE, [str(ref_out), str(args.rows), json.dumps(widths)])
             ref["rows_per_second"] = args.rows / ref["seconds"]
             ref["output_mb"] = ref_out.stat().st_size / 1e6
             results["reference"] = ref
@@ -197,10 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"output {ref['output_mb']:,.0f} MB"
             )
             print(f"ratio      synth / reference wall time = {results['ratio_to_reference']:.2f}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"name": "synth", "params": results, "figures": _figures(results)}
-        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+    write_json(args.json, "synth", results, _figures(results))
     return 0
 
 

@@ -35,18 +35,48 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     versions = {}
-    for pkg in ("minshare", "duckdb", "pyarrow", "numpy", "sqlglot"):
+    for pkg in (
+        "minshare",
+        "duckdb",
+        "pyarrow",
+        "numpy",
+        "sqlglot",
+        "pyspark",
+        "presidio-analyzer",
+    ):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = "not installed"
     return {
         "cores": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "java": _java_version(),
         "memory_gib": round(mem_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "versions": versions,
     }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _java_version() -> str:
+    """The first line ``java -version`` prints (the Spark benchmark's JVM), or why not."""
+    try:
+        proc = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False)
+    except OSError:
+        return "not installed"
+    lines = (proc.stderr or proc.stdout).splitlines()
+    return lines[0] if lines else "unknown"
 
 
 def discover() -> list[str]:
