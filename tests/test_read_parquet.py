@@ -91,6 +91,25 @@ def test_invalid_utf8_in_a_binary_column_is_quarantined(tmp_path: Path) -> None:
     assert "\\xe9" in bad["raw"]
 
 
+def test_invalid_utf8_in_a_text_column_is_quarantined_not_a_crash(tmp_path: Path) -> None:
+    # Arrow does not check that Parquet text is UTF-8; the quarantine must still render the row.
+    cols = base(2)
+    cols["ELGBL_CITY_NAME_HOME"] = pa.Array.from_buffers(
+        pa.string(), 2, [None, pa.py_buffer(bytes([0, 0, 0, 0, 6, 0, 0, 0, 14, 0, 0, 0])),
+                         pa.py_buffer(b"FresnoSan Jos\xe9")]
+    )  # fmt: skip
+    table, reader = read(write_parquet(tmp_path / "in.parquet", cols))
+    assert table.column("ELGBL_CITY_NAME_HOME").to_pylist() == ["Fresno"]
+    (bad,) = reader.quarantine.to_pylist()
+    assert (bad["row"], bad["field"], bad["reason_code"]) == (
+        2,
+        "ELGBL_CITY_NAME_HOME",
+        "invalid_utf8",
+    )
+    assert json.loads(bad["raw"])["ELGBL_CITY_NAME_HOME"] == "San Jos\\xe9"
+    assert reader.counts == ReadCounts(2, 1, 1, 0)
+
+
 def test_projection_reads_only_the_asked_columns_and_keys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

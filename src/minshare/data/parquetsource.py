@@ -69,8 +69,20 @@ class _RawJson:
         self._batch = batch
 
     def __call__(self, rows: Sequence[int]) -> list[str]:
-        records = self._batch.take(pa.array(rows, pa.int64())).to_pylist()
+        taken = self._batch.take(pa.array(rows, pa.int64()))
+        # Text is turned into bytes first: Arrow does not check that Parquet text is UTF-8, and
+        # the row being quarantined may be exactly the one whose bytes are not.
+        columns = [_as_bytes(c) for c in taken.columns]
+        records = pa.RecordBatch.from_arrays(columns, names=taken.schema.names).to_pylist()
         return [json.dumps(r, default=_show, ensure_ascii=False) for r in records]
+
+
+def _as_bytes(column: pa.Array) -> pa.Array:
+    if pa.types.is_string(column.type):
+        return column.cast(pa.binary())
+    if pa.types.is_large_string(column.type):
+        return column.cast(pa.large_binary())
+    return column
 
 
 def _show(value: object) -> str:
