@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from benchmarks._measure import figure, run_child, write_json
 from benchmarks.bench_scaling import fit
 
