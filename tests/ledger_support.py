@@ -1,5 +1,7 @@
 """Small helpers for the ledger tests: a hand-built package (records, record tree, manifest,
-publish, append) and a throwaway PostgreSQL server shared by the whole test session."""
+publish, append), a throwaway PostgreSQL server shared by the whole test session, the
+``backend`` fixture that runs a test on both stores, and ways to change stored rows past the
+append-only triggers."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import atexit
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from minshare.ledger.log import Appended, append_manifest
@@ -46,7 +50,10 @@ def manifest(
     recipient: str = "dhs-ice",
     created_at: str = "2026-02-01T12:00:00Z",
     columns: list[str] = COLUMNS,
+    legal_basis: list[str] | None = None,
+    purpose: str = "p",
 ) -> Manifest:
+    basis = {} if legal_basis is None else {"legal_basis": legal_basis}
     return Manifest.model_validate(
         {
             "engine": {"name": "test", "version": "0"},
@@ -58,12 +65,13 @@ def manifest(
                     "name": f"Agency {recipient}",
                     "address": "500 12th St SW, Washington, DC 20536",
                 },
-                "purpose": "p",
+                "purpose": purpose,
                 "activity": "a",
                 "requested_by": {"name": "A", "title": "T", "agency": "X", "address": "DC"},
                 "signed_on": "2026-01-20",
                 "as_of": "2026-02-01",
                 "sha256": "a" * 64,
+                **basis,
             },
             "orders": [{"id": "o", "sha256": "b" * 64, "file": "o.yaml"}],
             "inputs": [{"role": "enrollment", "name": "e.csv", "sha256": "c" * 64, "rows": 99}],
@@ -143,6 +151,56 @@ def new_database(base: str) -> str:
     with psycopg.connect(base, autocommit=True) as con:
         con.execute(f'CREATE DATABASE "{name}"')
     return base.rsplit("/", 1)[0] + "/" + name
+
+
+def backend_url(kind: str) -> str | None:
+    """For a ``backend`` fixture parametrized over ``sqlite`` and ``postgresql``: None for the
+    workspace's SQLite file, or the URL of a fresh PostgreSQL database (skips without one)."""
+    if kind == "sqlite":
+        return None
+    base = postgres_server()
+    if base is None:
+        pytest.skip(f"PostgreSQL unavailable: {os.environ.get('POSTGRES_SKIP')}")
+    return new_database(base)
+
+
+def tamper(ws: Path, url: str | None, sql_select: str, sql_update: str, key: Any, at: int) -> None:
+    """Flip one bit of one stored value, past the append-only triggers."""
+    if url is None:
+        con = sqlite3.connect(ws / "ledger.sqlite", isolation_level=None)
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+            con.execute(f"DROP TRIGGER {name}")
+        value = bytearray(con.execute(sql_select, (key,)).fetchone()[0])
+        value[at] ^= 0x01
+        con.execute(sql_update, (bytes(value), key))
+        con.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("SET session_replication_role = replica")  # triggers off for this session
+        value = bytearray(con.execute(sql_select.replace("?", "%s"), (key,)).fetchone()[0])
+        value[at] ^= 0x01
+        con.execute(sql_update.replace("?", "%s"), (bytes(value), key))
+
+
+def raw_sql(ws: Path, url: str | None, *statements: str) -> None:
+    """Run statements on the ledger's database past the append-only triggers (what an old
+    version, or an attacker with database access, could do)."""
+    if url is None:
+        con = sqlite3.connect(ws / "ledger.sqlite", isolation_level=None)
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+            con.execute(f"DROP TRIGGER {name}")
+        for sql in statements:
+            con.execute(sql)
+        con.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("SET session_replication_role = replica")
+        for sql in statements:
+            con.execute(sql)
 
 
 def copy_workspace(src: Path, dst: Path) -> Path:

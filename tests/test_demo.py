@@ -52,6 +52,21 @@ def test_the_demo_records_its_package_in_a_verified_ledger(demo: DemoResult) -> 
     assert demo.ledger.checkpoint.startswith(demo.ledger.report.origin + "\n1\n")
 
 
+def test_the_demo_ends_with_the_compliance_report_in_html_and_pdf(demo: DemoResult) -> None:
+    html, pdf = demo.out_dir / "report.html", demo.out_dir / "report.pdf"
+    assert demo.report.paths == (html, pdf)
+    assert demo.report.note is None
+    assert demo.report.pages is not None
+    assert demo.report.pages >= 2
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = html.read_text("utf-8")
+    assert demo.disclosure.request_id in text
+    assert "6. Order comparison" in text  # the injunction -> the December order
+    console = Console(record=True, width=200)
+    render(console, demo)
+    assert f"{pdf} ({demo.report.pages} pages)" in console.export_text()
+
+
 def test_the_demo_shows_the_refused_request_with_every_reason(demo: DemoResult) -> None:
     assert demo.refusal.exit_code == 4
     assert len(demo.refusal.reasons) == 4
@@ -73,8 +88,10 @@ def test_the_demo_says_what_happened_in_plain_words(demo: DemoResult) -> None:
     assert f"minshare verify-package {demo.disclosure.package} --key {demo.public_key}" in text
     assert f"minshare ledger verify --workspace {demo.workspace}" in text
     assert "nothing leaves" in text
-    assert "not yet available" in text
-    assert "disclose (decide every record" not in text  # the stages that exist are not "not yet"
+    assert (
+        f"next: the service, review desk and pages: minshare serve --workspace {demo.workspace}"
+        in text
+    )
 
 
 def test_a_second_demo_run_keeps_the_first_package_and_extends_the_ledger(tmp_path: Path) -> None:

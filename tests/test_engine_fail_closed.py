@@ -161,7 +161,7 @@ def test_an_unknown_engine_is_refused(tmp_path: Path, inputs: tuple[Path, Path, 
             out=tmp_path / "pkg",
             workspace=tmp_path / "ws",
             registries=registry_of(e),
-            engine="spark",
+            engine="postgres",
         )
 
 

@@ -30,7 +30,11 @@ def _disclose(tmp: Path, **kw: Any) -> DisclosureResult:
     people = [person("NY1"), person("NY2", CTZNSHP_IND="1"), person("NY3")]
     dets = [determination("NY1"), determination("NY3")]
     e, d = write_inputs(tmp / "in", people, dets)
-    request = write_request(tmp / "req.yaml", fields=kw.pop("fields", None))
+    request = write_request(
+        tmp / "req.yaml",
+        fields=kw.pop("fields", None),
+        authority_cited=kw.pop("authority_cited", None),
+    )
     return disclose(
         request, e, d, out=tmp / "pkg", workspace=tmp / "ws", registries=registry_of(e), **kw
     )
@@ -214,3 +218,33 @@ def test_an_existing_out_is_refused_before_the_ledger_is_touched(tmp_path: Path)
     with pytest.raises(UsageError, match="already exists"):
         _disclose(tmp_path)
     assert not (tmp_path / "ws" / "ledger.sqlite").exists()
+
+
+def test_the_legal_basis_the_request_cites_is_in_the_manifest_and_shapes_the_views(
+    tmp_path: Path,
+) -> None:
+    cited = ["8 U.S.C. 1360(b)", "5 U.S.C. 552a(b)(7)"]
+    result = _disclose(tmp_path, authority_cited=cited)
+    body = json.loads((tmp_path / "pkg" / "manifest.json").read_bytes())
+    assert body["request"]["legal_basis"] == cited
+    with open_ledger(tmp_path / "ws") as ledger:
+        auditor = accounting_for(ledger, tmp_path / "ws", "36", "NY1", view="auditor")
+        individual = accounting_for(ledger, tmp_path / "ws", "36", "NY1", view="individual")
+    (entry,) = auditor.disclosures
+    assert entry.entry_index == result.ledger_index
+    assert entry.legal_basis == cited
+    assert entry.hidden_from_individual
+    # 552a(c)(3): a (b)(7) disclosure is kept from the individual's view, and only counted.
+    assert individual.disclosures == []
+    assert individual.withheld == 1
+
+
+def test_a_request_citing_no_authority_leaves_the_basis_out_of_the_manifest(
+    disclosed: tuple[Path, DisclosureResult],
+) -> None:
+    tmp, _ = disclosed
+    body = json.loads((tmp / "pkg" / "manifest.json").read_bytes())
+    assert "legal_basis" not in body["request"]
+    with open_ledger(tmp / "ws") as ledger:
+        individual = accounting_for(ledger, tmp / "ws", "36", "NY1", view="individual")
+    assert len(individual.disclosures) == 1

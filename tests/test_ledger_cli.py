@@ -136,3 +136,75 @@ def test_a_tampered_ledger_fails_verify_with_exit_status_1(
     assert code == 1
     assert "NOT verified" in out
     assert "row 0" in out
+
+
+def test_an_accounting_request_is_recorded_extended_listed_and_answered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per line
+    ws = str(tmp_path)
+    disclose(tmp_path, ["M1"], name="a", request_id="R-1", created_at="2026-01-10T09:00:00Z")
+    disclose(tmp_path, ["M1"], name="b", request_id="R-2", created_at="2026-02-09T09:00:00Z")
+    received = (datetime.now(UTC) - timedelta(days=5)).isoformat()
+    code, out = run(
+        capsys, "accounting", "request", "--workspace", ws, "--state", "CA", "--id", "M1",
+        "--requester", "letter of the 3rd", "--received", received,
+    )  # fmt: skip
+    assert code == 0
+    request_id = out.split()[2].rstrip(":")
+    code, out = run(
+        capsys, "accounting", "extend", request_id, "--workspace", ws, "--reason", "archive"
+    )
+    assert code == 0
+    assert "extended to" in out
+    code, out = run(capsys, "accounting", "requests", "--workspace", ws, "--json")
+    [listed] = json.loads(out)
+    assert (listed["request"]["id"], listed["status"], listed["free"]) == (
+        request_id,
+        "extended",
+        True,
+    )
+    code, out = run(
+        capsys, "accounting", "--workspace", ws, "--state", "06", "--id", "M1",
+        "--answers", request_id, "--summary",
+    )  # fmt: skip
+    assert code == 0
+    assert "about every 30 days" in out
+    assert f"request {request_id}: fulfilled" in out
+    code, out = run(
+        capsys, "accounting", "--workspace", ws, "--state", "06", "--id", "M1",
+        "--answers", request_id,
+    )  # fmt: skip
+    assert code == 2  # answered already
+
+
+def test_suspensions_are_listed_and_ended_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ws = str(tmp_path)
+    disclose(tmp_path, ["M1"])
+    received = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    code, out = run(
+        capsys, "accounting", "suspend", "--workspace", ws, "--recipient", "dhs-ice",
+        "--official", "J. Doe, SAC", "--agency", "ICE", "--form", "oral",
+        "--statement", "call log 17", "--received", received,
+    )  # fmt: skip
+    assert code == 0
+    suspension_id = out.split()[1].rstrip(":")
+    code, out = run(
+        capsys, "accounting", "--workspace", ws, "--state", "06", "--id", "M1", "--json"
+    )
+    assert json.loads(out)["withheld"] == 1
+    code, out = run(capsys, "accounting", "suspensions", "--workspace", ws)
+    assert f"{suspension_id}  active" in out
+    code, out = run(capsys, "accounting", "end-suspension", suspension_id, "--workspace", ws)
+    assert code == 0
+    code, out = run(
+        capsys, "accounting", "--workspace", ws, "--state", "06", "--id", "M1", "--json"
+    )
+    assert json.loads(out)["withheld"] == 0
+    assert [d["entry_index"] for d in json.loads(out)["disclosures"]] == [0]

@@ -209,4 +209,129 @@ def test_stored_files_recompute_to_the_root(tmp_path: Path) -> None:
     stored = StoredRecordTree.open(tmp_path, tree.root)
     assert stored is not None
     assert stored.recompute_root() == tree.root == stored.hasher.root()
-    assert np.asarray(stored.levels[0]).shape == (50, 32)
+    assert stored.levels == []  # below 256 leaves every hash is recomputed from the leaves
+
+
+def test_tree_bin_keeps_the_levels_from_eight_up_and_proofs_recompute_the_rest(
+    tmp_path: Path,
+) -> None:
+    n = 600
+    tree = build_record_tree(
+        table([f"M{i}" for i in range(n)]), columns=COLUMNS, workspace=tmp_path, secret=SECRET
+    )
+    stored = StoredRecordTree.open(tmp_path, tree.root)
+    assert stored is not None
+    assert [level.shape for level in stored.levels] == [(2, 32), (1, 32)]
+    assert (stored.directory / "tree.bin").stat().st_size == 3 * 32
+    leaves = [leaf_hash(stored.leaf(i)) for i in range(n)]
+    assert stored.levels[0][1].tobytes() == root_of(leaves[256:512])
+    for i in (0, 255, 256, 511, 512, 599):
+        path = stored.inclusion_proof(i)
+        verify_inclusion(i, n, leaves[i], path, tree.root)  # raises unless it holds
+
+
+def test_a_tree_written_with_every_level_still_reads(tmp_path: Path) -> None:
+    import json
+
+    from minshare.ledger.merkle import node_hash
+
+    n = 300
+    tree = build_record_tree(
+        table([f"M{i}" for i in range(n)]), columns=COLUMNS, workspace=tmp_path, secret=SECRET
+    )
+    stored = StoredRecordTree.open(tmp_path, tree.root)
+    assert stored is not None
+    levels = [[leaf_hash(stored.leaf(i)) for i in range(n)]]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([node_hash(below[j], below[j + 1]) for j in range(0, len(below) - 1, 2)])
+    (stored.directory / "tree.bin").write_bytes(b"".join(h for level in levels for h in level))
+    # The old layout: the tree order as a ``position`` column of leaves.arrow, no order.bin.
+    expected = [stored.leaf(i) for i in range(n)]
+    with pa.OSFile(str(stored.directory / "leaves.arrow")) as source:
+        leaves = pa.ipc.open_file(source).read_all()
+    order = np.fromfile(stored.directory / "order.bin", dtype="<i8")
+    leaves = leaves.append_column("position", pa.array(order, pa.int64()))
+    with (
+        pa.OSFile(str(stored.directory / "leaves.new"), "wb") as sink,
+        pa.ipc.new_file(sink, leaves.schema) as writer,
+    ):
+        writer.write_table(leaves)
+    # A new file, not a rewrite: ``stored`` still maps the old one.
+    (stored.directory / "leaves.new").replace(stored.directory / "leaves.arrow")
+    (stored.directory / "order.bin").unlink()
+    meta = json.loads((stored.directory / "meta.json").read_text())
+    del meta["stored_levels_from"]
+    del meta["files"]["order.bin"]
+    (stored.directory / "meta.json").write_text(json.dumps(meta))
+    old = StoredRecordTree.open(tmp_path, tree.root)
+    assert old is not None
+    assert old.stored_from == 0
+    assert old.hasher.root() == tree.root
+    assert old.recompute_root() == tree.root
+    assert [old.leaf(i) for i in range(n)] == expected
+    verify_inclusion(7, n, levels[0][7], old.inclusion_proof(7), tree.root)
+
+
+@pytest.mark.parametrize("backend_name", ["native", "python"])
+def test_dates_become_the_text_arrows_cast_gives(
+    backend_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.compute as pc
+
+    from minshare.ledger.records import _as_text
+
+    monkeypatch.setenv("MINSHARE_LEDGER_HASHING", backend_name)
+    if hashing.backend().name != backend_name:
+        pytest.skip("the native backend did not load here")
+    rng = np.random.default_rng(7)
+    days = rng.integers(-719528, 2932897, 30_000).astype(np.int32)  # years 0000 to 9999
+    days[:4] = [-719528, 0, 11016, 2932896]
+    dates = pa.array(days, pa.date32(), mask=rng.random(30_000) < 0.1)
+    for array in (dates, dates.slice(5, 20_000), pa.array(days, pa.date32())):
+        assert _as_text(array, "BIRTH_DT").equals(pc.cast(array, pa.large_string()))
+    outside = pa.array(np.full(20_000, 3_000_000, np.int32), pa.date32())  # year 10183
+    assert _as_text(outside, "BIRTH_DT").equals(pc.cast(outside, pa.large_string()))
+
+
+def test_chunks_of_any_string_type_offset_or_null_give_the_same_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = 12_000  # above the native backend's threshold
+    ids = [f"Q{i:06d}" for i in range(n)]
+    addresses = [None if i % 5 == 0 else f"{i} Elm" * (i % 3) for i in range(n)]
+    whole = table(ids, addresses)
+    # Three batches: a sliced one (non-zero offsets), one with large_string columns, the rest.
+    big = whole.slice(4000, 4000).cast(
+        pa.schema(
+            [(f.name, pa.large_string() if f.type == pa.string() else f.type) for f in whole.schema]
+        )
+    )
+    parts = [
+        *whole.slice(0, 4000).to_batches(),
+        *big.cast(whole.schema).to_batches(),
+        *whole.slice(8000).to_batches(),
+    ]
+    mixed = [parts[0], *big.to_batches(), parts[-1]]
+    roots = {}
+    for name in ("native", "python"):
+        monkeypatch.setenv("MINSHARE_LEDGER_HASHING", name)
+        for label, batches in (("plain", parts), ("mixed", mixed)):
+            tree = build_record_tree(
+                batches,
+                columns=COLUMNS,
+                workspace=tmp_path / f"{name}-{label}",
+                secret=SECRET,
+                salts=fixed_salts,
+            )
+            roots[(name, label)] = tree.root
+    assert len(set(roots.values())) == 1, roots
+    want = sorted(
+        encode_leaf(
+            person_key(SECRET, "06", i),
+            fixed_salts(16 * n)[16 * r : 16 * r + 16],
+            [i, "1990-01-02", a],
+        )
+        for r, (i, a) in enumerate(zip(ids, addresses, strict=True))
+    )
+    assert roots[("python", "plain")] == root_of([leaf_hash(leaf) for leaf in want])

@@ -6,18 +6,15 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from ledger_support import disclose, new_database, postgres_server, publish
+from ledger_support import backend_url, disclose, publish, tamper
 from minshare.ledger.checkpoint import open_checkpoint
 from minshare.ledger.errors import LedgerError
 from minshare.ledger.log import append_manifest, open_ledger
@@ -29,35 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> Iterator[str | None]:
+def backend(request: pytest.FixtureRequest) -> str | None:
     """None for the workspace's SQLite file, or the URL of a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield None
-        return
-    base = postgres_server()
-    if base is None:
-        pytest.skip(f"PostgreSQL unavailable: {os.environ.get('POSTGRES_SKIP')}")
-    yield new_database(base)
-
-
-def tamper(ws: Path, url: str | None, sql_select: str, sql_update: str, key: Any, at: int) -> None:
-    """Flip one bit of one stored value, past the append-only triggers."""
-    if url is None:
-        con = sqlite3.connect(ws / "ledger.sqlite", isolation_level=None)
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
-            con.execute(f"DROP TRIGGER {name}")
-        value = bytearray(con.execute(sql_select, (key,)).fetchone()[0])
-        value[at] ^= 0x01
-        con.execute(sql_update, (bytes(value), key))
-        con.close()
-        return
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute("SET session_replication_role = replica")  # triggers off for this session
-        value = bytearray(con.execute(sql_select.replace("?", "%s"), (key,)).fetchone()[0])
-        value[at] ^= 0x01
-        con.execute(sql_update.replace("?", "%s"), (bytes(value), key))
+    return backend_url(request.param)
 
 
 def test_every_append_signs_a_checkpoint_and_proofs_hold(
@@ -205,11 +176,12 @@ def test_verify_reports_a_flipped_byte_with_its_location(
 
 
 def test_verify_reports_a_flipped_byte_in_a_workspace_record_tree(tmp_path: Path) -> None:
-    result = disclose(tmp_path, [f"M{i}" for i in range(20)])
+    # 300 records: tree.bin keeps levels 8 and up, so it needs at least 256 leaves to hold any.
+    result = disclose(tmp_path, [f"M{i}" for i in range(300)])
     with open_ledger(tmp_path) as ledger:
         assert verify_ledger(ledger, workspace=tmp_path).ok
         trees = list((tmp_path / "ledger" / "records").iterdir())
-        for name in ("leaves.arrow", "tree.bin"):
+        for name in ("leaves.arrow", "order.bin", "tree.bin"):
             path = trees[0] / name
             data = bytearray(path.read_bytes())
             data[len(data) // 2] ^= 0x10
@@ -280,6 +252,7 @@ def _entire_or_absent(ws: Path, url: str | None, before: int) -> int:
         ("append:begin", False),
         ("append:locked", False),
         ("append:entry-written", False),
+        ("append:hashes-written", False),
         ("append:checkpoint-written", False),
         ("append:before-commit", False),
         ("append:committed", True),

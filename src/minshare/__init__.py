@@ -36,7 +36,14 @@ _LAZY: dict[str, str] = {
     "verify_package": "minshare.package",
     "open_ledger": "minshare.ledger",
     "verify_bundle": "minshare.ledger",
+    # Not "report": that name is the subpackage, which any import of it rebinds.
+    "write_report": "minshare.report",
+    "decide_review": "minshare.review",
+    "create_app": "minshare.service",
 }
+
+# public name -> the name in its module, where they differ
+_ALIASES = {"decide_review": "decide"}
 
 if TYPE_CHECKING:
     from minshare.data.read import load_table, open_table
@@ -47,13 +54,16 @@ if TYPE_CHECKING:
     from minshare.ledger import open_ledger, verify_bundle
     from minshare.orders import load_builtin_orders
     from minshare.package import verify_package
+    from minshare.report import write_report
+    from minshare.review import decide as decide_review
+    from minshare.service import create_app
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'minshare' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(import_module(module), _ALIASES.get(name, name))
     globals()[name] = value
     return value
 
@@ -68,6 +78,8 @@ __all__ = [
     "UsageError",
     "__version__",
     "build_registry",
+    "create_app",
+    "decide_review",
     "disclose",
     "dry_run",
     "explain",
@@ -79,4 +91,5 @@ __all__ = [
     "synthesize",
     "verify_bundle",
     "verify_package",
+    "write_report",
 ]

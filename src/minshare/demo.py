@@ -7,9 +7,11 @@
 4. verify the package with the workspace's public key (integrity *and* origin);
 5. verify the ledger and read its signed checkpoint;
 6. dry-run the same request dated Oct 1, 2025, under the injunction: nothing may leave;
-7. submit the refused example request: it is refused with every reason before anything is read.
+7. submit the refused example request: it is refused with every reason before anything is read;
+8. write the compliance report of the disclosure (``report.html`` and ``report.pdf``), with the
+   transition matrix from the injunction to the order of Dec 29, 2025.
 
-Stages later issues add (the compliance report, the service, the Spark engine) are listed as not
+Stages later issues add (the service, the Spark engine) are listed as not
 yet available rather than pretended. Everything is written under one directory; a second run
 there reuses the workspace, so its ledger grows by one entry (ledger entries are never deleted).
 """
@@ -35,10 +37,11 @@ REQUEST = "ice-2026-02-01.yaml"  # the order of Dec 29, 2025 governs the plainti
 INJUNCTION_REQUEST = "ice-2025-10-01.yaml"  # the preliminary injunction: nothing may leave
 REFUSED_REQUEST = "refused-2026-02-01.yaml"  # refused for four reasons at once
 
-NOT_YET_AVAILABLE = (
-    "compliance report for a state or a court monitor: issue 8",
-    "the service (HTTP API, reviewer queue): issue 7",
-    "the Spark engine (its SQL is generated now: minshare compile-sql --dialect spark): issue 9",
+# What the demo does not run, and how to go on from it (printed at its end).
+FURTHER = (
+    "the service, review desk and pages: minshare serve --workspace {ws} (docs/service.md)",
+    "the same disclosure on Spark: minshare disclose ... --engine spark (docs/engine.md)",
+    "speed and memory against references: make bench-quick (docs/scaling.md)",
 )
 
 Step = Callable[[str], None]
@@ -70,6 +73,15 @@ class LedgerState:
 
 
 @dataclass(frozen=True)
+class ReportFiles:
+    """The compliance report the demo wrote: its files, the PDF's pages, or why no PDF."""
+
+    paths: tuple[Path, ...]
+    pages: int | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class DemoResult:
     out_dir: Path
     workspace: Path
@@ -85,8 +97,9 @@ class DemoResult:
     injunction_workspace: Path
     refusal: Refusal
     example_person: tuple[str, str] | None  # (state, Medicaid ID) of one disclosed record
+    report: ReportFiles
     seconds: dict[str, float] = field(default_factory=dict)
-    not_yet_available: tuple[str, ...] = NOT_YET_AVAILABLE
+    further: tuple[str, ...] = FURTHER
 
     @property
     def total_seconds(self) -> float:
@@ -135,6 +148,45 @@ def _refuse(request: Path, enrollment: Path, determinations: Path, workspace: Pa
         "checks have changed",
         file=str(request),
     )
+
+
+DEPS_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "report-deps.sh"
+COMPARE = ("ca-v-hhs-2025-08-12", "ca-v-hhs-2025-12-29")  # the injunction -> the December order
+
+
+def _report(out_dir: Path, workspace: Path, package: Path | None, say: Step) -> ReportFiles:
+    """``report.html`` and ``report.pdf``. WeasyPrint needs pango: on a machine without it the
+    project's script installs it (a source checkout), and failing that the HTML is written
+    alone, with the reason."""
+    import subprocess
+
+    from minshare.report import ReportError, write_report
+
+    html, pdf = out_dir / "report.html", out_dir / "report.pdf"
+
+    def write(outs: list[Path]) -> ReportFiles:
+        written = write_report(workspace, outs, package=package, compare=COMPARE)
+        return ReportFiles(written.paths, written.pages)
+
+    try:
+        return write([html, pdf])
+    except ReportError as exc:
+        if "system libraries" not in exc.message or not DEPS_SCRIPT.exists():
+            raise
+        say("installing the PDF's system libraries (scripts/report-deps.sh pdf)")
+        proc = subprocess.run(
+            ["sh", str(DEPS_SCRIPT), "pdf"], capture_output=True, text=True, check=False
+        )
+        if proc.returncode == 0:
+            try:
+                return write([html, pdf])
+            except ReportError:
+                pass
+        return ReportFiles(
+            write([html]).paths,
+            None,
+            f"no PDF: {exc.message} ({proc.stderr.strip() or 'scripts/report-deps.sh failed'})",
+        )
 
 
 def run_demo(
@@ -233,6 +285,10 @@ def run_demo(
     refusal = _refuse(request_path(REFUSED_REQUEST), enrollment, determinations, scratch)
     lap("refused")
 
+    say("writing the compliance report (HTML and PDF)")
+    report_files = _report(out_dir, workspace, disclosure.package, say)
+    lap("report")
+
     return DemoResult(
         out_dir=out_dir,
         workspace=workspace,
@@ -248,6 +304,7 @@ def run_demo(
         injunction_workspace=scratch,
         refusal=refusal,
         example_person=_example_person(disclosure.package) if disclosure.package else None,
+        report=report_files,
         seconds=seconds,
     )
 
@@ -255,10 +312,11 @@ def run_demo(
 __all__ = [
     "DEFAULT_ROWS",
     "DEFAULT_SEED",
-    "NOT_YET_AVAILABLE",
+    "FURTHER",
     "DemoResult",
     "LedgerState",
     "Refusal",
+    "ReportFiles",
     "request_path",
     "run_demo",
 ]

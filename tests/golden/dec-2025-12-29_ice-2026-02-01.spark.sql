@@ -212,7 +212,7 @@ WITH rules AS (
       WHEN c.trust = 3
       THEN 'SAVE'
     END AS fact_determination_source,
-    DATEDIFF(CAST('2026-02-01' AS DATE), c.determined_on) AS fact_determination_age_days,
+    CAST(DATEDIFF(CAST('2026-02-01' AS DATE), c.determined_on) AS BIGINT) AS fact_determination_age_days,
     COALESCE(c.conflict, FALSE) AS fact_determination_conflict,
     COALESCE(
       REPLACE(REPLACE(s.SSN_NUM, '-', ''), ' ', '') <> ''
@@ -541,7 +541,7 @@ WITH rules AS (
       WHEN c.trust = 3
       THEN 'SAVE'
     END AS fact_determination_source,
-    DATEDIFF(CAST('2026-02-01' AS DATE), c.determined_on) AS fact_determination_age_days,
+    CAST(DATEDIFF(CAST('2026-02-01' AS DATE), c.determined_on) AS BIGINT) AS fact_determination_age_days,
     COALESCE(c.conflict, FALSE) AS fact_determination_conflict,
     COALESCE(
       REPLACE(REPLACE(s.SSN_NUM, '-', ''), ' ', '') <> ''

@@ -163,6 +163,13 @@ def render(console: Console, r: DemoResult) -> None:
         )
         console.print(f"  minshare verify-proof proof.json --key {_q(r.ledger.vkey)}")
     console.print()
-    for item in r.not_yet_available:
-        console.print(f"[yellow]not yet available:[/] {escape(item)}")
+    console.print("[bold]Compliance report[/] (aggregate counts only, 1–10 suppressed):")
+    for path in r.report.paths:
+        pages = f" ({r.report.pages} pages)" if path.suffix == ".pdf" and r.report.pages else ""
+        console.print(f"  {escape(str(path))}{pages}")
+    if r.report.note:
+        console.print(f"  [yellow]{escape(r.report.note)}[/]")
+    console.print()
+    for item in r.further:
+        console.print(f"[bold]next:[/] {escape(item.format(ws=r.workspace))}")
     console.print(f"done in {r.total_seconds:.1f} s; everything is in {escape(str(r.out_dir))}")

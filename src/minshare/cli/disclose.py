@@ -32,6 +32,8 @@ from minshare.engines import (
 )
 from minshare.engines.run import Progress as ProgressFn
 from minshare.engines.run import Step
+from minshare.engines.spark import SparkSettings
+from minshare.errors import UsageError
 
 REQUEST = typer.Option(..., "--request", help="The written request (YAML).")
 ENROLLMENT = typer.Option(
@@ -47,7 +49,18 @@ REGISTRY = typer.Option(
     "health-information guard; repeatable.",
 )
 WORKSPACE = typer.Option(..., "--workspace", help="The discloser's workspace directory.")
-ENGINE = typer.Option("duckdb", "--engine", help="The engine that runs the plan.")
+ENGINE = typer.Option("duckdb", "--engine", help="The engine that runs the plan: duckdb or spark.")
+SPARK_MASTER = typer.Option(
+    None,
+    "--spark-master",
+    help="With --engine spark: the Spark master URL (default local[*]).",
+    envvar="MINSHARE_SPARK_MASTER",
+)
+SPARK_CONF = typer.Option(
+    None,
+    "--spark-conf",
+    help="With --engine spark: a Spark setting KEY=VALUE over minshare's defaults; repeatable.",
+)
 ORDERS = typer.Option(
     None, "--orders", help="An extra order file or directory (repeatable), besides the built-in."
 )
@@ -98,6 +111,14 @@ def _progress(enabled: bool) -> Iterator[tuple[Step, ProgressFn]]:
         yield step, progress
 
 
+def _spark(engine: str, master: str | None, conf: list[str] | None) -> SparkSettings | None:
+    if engine != "spark":
+        if master or conf:
+            raise UsageError("--spark-master and --spark-conf apply only to --engine spark")
+        return None
+    return SparkSettings.parse(master, conf or [])
+
+
 def disclose_cmd(
     request: Path = REQUEST,
     enrollment: list[Path] = ENROLLMENT,
@@ -109,10 +130,13 @@ def disclose_cmd(
     orders: list[Path] | None = ORDERS,
     delimiter: str | None = DELIMITER,
     ledger: str | None = LEDGER,
+    spark_master: str | None = SPARK_MASTER,
+    spark_conf: list[str] | None = SPARK_CONF,
     as_json: bool = JSON,
 ) -> None:
     """Decide every record, keep every decision in the workspace, publish the signed package
     and record it in the ledger."""
+    spark = _spark(engine, spark_master, spark_conf)
     with _progress(not as_json) as (step, progress):
         result = disclose(
             request,
@@ -127,6 +151,7 @@ def disclose_cmd(
             progress=progress,
             step=step,
             ledger=ledger,
+            spark=spark,
         )
     if as_json:
         typer.echo(json.dumps(_result_dict(result), indent=2, default=str))
@@ -143,9 +168,12 @@ def dry_run_cmd(
     engine: str = ENGINE,
     orders: list[Path] | None = ORDERS,
     delimiter: str | None = DELIMITER,
+    spark_master: str | None = SPARK_MASTER,
+    spark_conf: list[str] | None = SPARK_CONF,
     as_json: bool = JSON,
 ) -> None:
     """Decide every record and count by state × decision × reason; publish nothing."""
+    spark = _spark(engine, spark_master, spark_conf)
     with _progress(not as_json) as (step, progress):
         result = dry_run(
             request,
@@ -158,6 +186,7 @@ def dry_run_cmd(
             delimiter=delimiter,
             progress=progress,
             step=step,
+            spark=spark,
         )
     if as_json:
         typer.echo(json.dumps(_result_dict(result), indent=2, default=str))

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from minshare.errors import UsageError
+from minshare.ledger import account_requests as areq
 from minshare.ledger import accounting as acct
 from minshare.ledger.checkpoint import Cosigner, open_checkpoint, parse_cosigner_vkey
 from minshare.ledger.log import append_manifest, entry_summary, ledger_session
@@ -266,12 +267,19 @@ def accounting_cmd(
     view: str = typer.Option(
         "individual", "--view", help="individual (suspensions applied) or auditor (all)."
     ),
+    summary: bool = typer.Option(
+        False, "--summary", help="Group repeated disclosures (45 CFR 164.528(b)(3))."
+    ),
+    answers: str | None = typer.Option(
+        None, "--answers", help="The recorded request this answers (marked fulfilled)."
+    ),
     workspace: Path | None = typer.Option(None, "--workspace", help="The discloser's workspace."),
     ledger: str | None = LEDGER,
     as_json: bool = JSON,
 ) -> None:
     """List every disclosure that included one person: date, recipient and address, fields,
-    purpose, the request (id and SHA-256) and the orders. Subcommands manage suspensions."""
+    purpose, legal basis, the request (id and SHA-256) and the orders. Subcommands record
+    accounting requests and their deadlines, and manage suspensions."""
     if ctx.invoked_subcommand is not None:
         return
     if state is None or msis_id is None or workspace is None:
@@ -279,17 +287,25 @@ def accounting_cmd(
     if view not in ("individual", "auditor"):
         raise UsageError("--view is individual or auditor")
     chosen: Literal["individual", "auditor"] = "auditor" if view == "auditor" else "individual"
+    if answers is not None and chosen != "individual":
+        raise UsageError("an individual's request is answered with the individual view")
+    done: areq.AccountingRequest | None = None
     with ledger_session(workspace, ledger) as log:
-        result = acct.accounting_for(log, workspace, state, msis_id, view=chosen)
+        if answers is not None:
+            result, done = areq.answer_request(log, workspace, answers, state, msis_id)
+        else:
+            result = acct.accounting_for(log, workspace, state, msis_id, view=chosen)
         if proof is not None:
             write_bundle(prove_person(log, workspace, state, msis_id, view=chosen), proof)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        _render_accounting(result, proof)
+        _render_accounting(result, proof, summary=summary)
+        if done is not None:
+            typer.echo(f"request {done.id}: {done.status(done.fulfilled_at or result.as_of)}")
 
 
-def _render_accounting(result: acct.Accounting, proof: Path | None) -> None:
+def _render_accounting(result: acct.Accounting, proof: Path | None, *, summary: bool) -> None:
     console = _console()
     p = result.person
     console.print(
@@ -299,23 +315,37 @@ def _render_accounting(result: acct.Accounting, proof: Path | None) -> None:
     if not result.disclosures:
         console.print("  no disclosure in the window included this person")
     table = Table(show_lines=True)
-    for col in ("date", "recipient", "fields", "purpose", "request", "orders"):
+    for col in ("date", "recipient", "fields", "purpose and basis", "request", "orders"):
         table.add_column(col, overflow="fold")
-    for d in result.disclosures:
-        flag = " (hidden from the individual)" if d.hidden_from_individual else ""
+    if summary:
+        table.add_column("how often", overflow="fold")
+    rows = (
+        [(s.first, s.periodicity) for s in result.summaries]
+        if summary
+        else [(d, None) for d in result.disclosures]
+    )
+    for d, often in rows:
+        flag = (
+            f" (hidden from the individual: {d.hidden_because})" if d.hidden_from_individual else ""
+        )
+        basis = "; ".join(d.legal_basis) or "basis not recorded"
         table.add_row(
             d.disclosed_at.date().isoformat(),
             escape(f"{d.recipient.name}, {d.recipient.address}{flag}"),
             escape(", ".join(d.fields)),
-            escape(f"{d.purpose}; {d.activity}"),
+            escape(f"{d.purpose}; {d.activity}; under {basis}"),
             escape(f"{d.request_id} sha256 {d.request_sha256[:16]}…"),
             escape(", ".join(o["id"] for o in d.orders)),
+            *([escape(often or "")] if summary else []),
         )
     if result.disclosures:
         console.print(table)
     console.print(f"  proven not included in {len(result.not_included)} packages")
     if result.withheld:
-        console.print(f"  {result.withheld} disclosures withheld while a suspension is active")
+        console.print(
+            f"  {result.withheld} ledger entries are not shown in this view (a suspension at a "
+            "law-enforcement official's request, or a disclosure the Privacy Act exempts)"
+        )
     if result.unavailable:
         console.print(
             f"  [yellow]cannot tell for entries {result.unavailable}[/] "
@@ -364,6 +394,107 @@ def suspend_cmd(
             key=key,
         )
     typer.echo(f"suspension {s.id}: {s.form}, {s.recipient_id}, until {s.expires_at.isoformat()}")
+
+
+@accounting_app.command("suspensions")
+def suspensions_cmd(
+    workspace: Path = WORKSPACE, ledger: str | None = LEDGER, as_json: bool = JSON
+) -> None:
+    """List suspensions (45 CFR 164.528(a)(2)) and whether each is active now."""
+    now = datetime.now(UTC)
+    with ledger_session(workspace, ledger) as log:
+        items = acct.suspensions(log)
+    if as_json:
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in items], indent=2))
+        return
+    for s in items:
+        state = "active" if s.active(now) else "ended"
+        typer.echo(
+            f"{s.id}  {state}  {s.recipient_id}  {s.form}  {s.official}, {s.agency}  "
+            f"{s.received_at.date().isoformat()} to {s.expires_at.date().isoformat()}"
+        )
+
+
+@accounting_app.command("link-written")
+def link_written_cmd(
+    suspension_id: str = typer.Argument(..., help="An oral suspension's id."),
+    written: str = typer.Option(..., "--written", help="The written statement (a reference)."),
+    until: str = typer.Option(..., "--until", help="The period it states: end (ISO)."),
+    workspace: Path = WORKSPACE,
+    ledger: str | None = LEDGER,
+) -> None:
+    """Confirm an oral suspension in writing within its 30 days; it then runs until --until."""
+    end = _utc(until, "--until")
+    assert end is not None
+    with ledger_session(workspace, ledger) as log:
+        s = acct.link_written_statement(log, suspension_id, written_ref=written, until=end)
+    typer.echo(f"suspension {s.id}: written {s.written_ref}, until {s.expires_at.isoformat()}")
+
+
+@accounting_app.command("end-suspension")
+def end_suspension_cmd(
+    suspension_id: str = typer.Argument(..., help="The suspension's id."),
+    workspace: Path = WORKSPACE,
+    ledger: str | None = LEDGER,
+) -> None:
+    """End a suspension now: the recipient's entries reappear in the individual's view."""
+    with ledger_session(workspace, ledger) as log:
+        s = acct.end_suspension(log, suspension_id)
+    assert s.ended_at is not None
+    typer.echo(f"suspension {s.id}: ended {s.ended_at.isoformat()}")
+
+
+@accounting_app.command("request")
+def request_cmd(
+    state: str = typer.Option(..., "--state", help="State: FIPS (06) or USPS (CA)."),
+    msis_id: str = typer.Option(..., "--id", help="The person's Medicaid ID."),
+    requester: str = typer.Option(..., "--requester", help="Who asked (a name or reference)."),
+    received: str = typer.Option(..., "--received", help="When it was received (ISO)."),
+    workspace: Path = WORKSPACE,
+    ledger: str | None = LEDGER,
+) -> None:
+    """Record an individual's request for an accounting; it is due in 60 days (164.528(c))."""
+    received_at = _utc(received, "--received")
+    assert received_at is not None
+    with ledger_session(workspace, ledger) as log:
+        r = areq.record_request(
+            log, workspace, state, msis_id, requester=requester, received_at=received_at
+        )
+    typer.echo(f"accounting request {r.id}: received {r.received_at.date().isoformat()}, due "
+               f"{r.due_at.date().isoformat()}")  # fmt: skip
+
+
+@accounting_app.command("extend")
+def extend_cmd(
+    request_id: str = typer.Argument(..., help="The accounting request's id."),
+    reason: str = typer.Option(..., "--reason", help="The written reasons for the delay."),
+    until: str | None = typer.Option(None, "--until", help="New date (ISO); at most +30 days."),
+    workspace: Path = WORKSPACE,
+    ledger: str | None = LEDGER,
+) -> None:
+    """The one 30-day extension of a request, with written reasons (164.528(c)(1)(ii))."""
+    with ledger_session(workspace, ledger) as log:
+        r = areq.extend_request(log, request_id, reason=reason, until=_utc(until, "--until"))
+    assert r.extended_to is not None
+    typer.echo(f"accounting request {r.id}: extended to {r.extended_to.date().isoformat()}")
+
+
+@accounting_app.command("requests")
+def requests_cmd(
+    workspace: Path = WORKSPACE, ledger: str | None = LEDGER, as_json: bool = JSON
+) -> None:
+    """Accounting requests by deadline: open, extended, overdue, fulfilled (late or not)."""
+    with ledger_session(workspace, ledger) as log:
+        items = areq.request_statuses(log)
+    if as_json:
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in items], indent=2))
+        return
+    for s in items:
+        fee = "free" if s.free else "fee may apply"
+        typer.echo(
+            f"{s.request.id}  {s.status}  due {s.deadline.date().isoformat()} "
+            f"({s.days_left} days)  {fee}  {s.request.requester}"
+        )
 
 
 @accounting_app.command("purge")

@@ -19,6 +19,9 @@ from minshare.cli import ledger as ledger_cmd
 from minshare.cli import model as model_cmd
 from minshare.cli import orders as orders_cmd
 from minshare.cli import package as package_cmd
+from minshare.cli import report as report_cmd
+from minshare.cli import review as review_cmd
+from minshare.cli import serve as serve_cmd
 from minshare.cli import synth as synth_cmd
 from minshare.errors import MinshareError
 
@@ -40,6 +43,9 @@ keys_cmd.register(app)
 package_cmd.register(app)
 ledger_cmd.register(app)
 guard_cmd.register(app)
+serve_cmd.register(app)
+report_cmd.register(app)
+review_cmd.register(app)
 
 
 @app.command()

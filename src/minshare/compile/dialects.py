@@ -26,6 +26,15 @@ def _no_cte_hints(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+def _spark(tree: exp.Expr) -> exp.Expr:
+    """Spark's rewrites: no CTE hints; ``DATEDIFF`` typed ``BIGINT`` as DuckDB's ``DATE_DIFF``
+    is, so both engines write the same column types (Spark's is ``INT``)."""
+    tree = _no_cte_hints(tree)
+    for node in list(tree.find_all(exp.DateDiff)):
+        node.replace(exp.Cast(this=node.copy(), to=exp.DataType.build("BIGINT")))
+    return tree
+
+
 @dataclass(frozen=True)
 class Dialect:
     name: str
@@ -44,7 +53,7 @@ DIALECTS: dict[str, Dialect] = {
     d.name: d
     for d in (
         Dialect("duckdb", "duckdb", target=True),
-        Dialect("spark", "spark", target=True, rewrite=_no_cte_hints),
+        Dialect("spark", "spark", target=True, rewrite=_spark),
         Dialect(
             "postgres",
             "postgres",

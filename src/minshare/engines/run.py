@@ -25,7 +25,8 @@ import json
 import shutil
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from minshare.compile import compile_plan
 from minshare.compile.plan import Plan, order_file
 from minshare.data.model import KEY, Table
 from minshare.engines import duckdb as duck
+from minshare.engines import spark as sparkeng
 from minshare.engines.errors import EngineError
 from minshare.engines.ingest import Ingested, ingest, write_quarantine
 from minshare.engines.workspace import (
@@ -65,12 +67,14 @@ from minshare.package.manifest import (
 )
 
 if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
     from minshare.ledger import Appended
 
 Step = Callable[[str], None]
 Progress = Callable[[int, int], None]  # bytes read so far, total bytes
 
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark")
 UNUSED_REGISTRY_NOTE = (
     "no order in force uses the health-information guard's findings: the registries are "
     "recorded in the manifest, the guard did not run"
@@ -148,10 +152,28 @@ def _authorize(request_path: Path, orders: Sequence[Path]) -> tuple[Authorizatio
 
 def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
-        raise UsageError(
-            f"unknown engine {engine!r}: available: {', '.join(ENGINES)} (the Spark engine comes "
-            "with issue 9; its SQL is generated now: minshare compile-sql --dialect spark)"
-        )
+        raise UsageError(f"unknown engine {engine!r}: available: {', '.join(ENGINES)}")
+
+
+def _engine_ref(engine: str) -> Engine:
+    if engine == sparkeng.NAME:
+        return Engine(name=sparkeng.NAME, version=sparkeng.version())
+    return Engine(name=duck.NAME, version=duck.VERSION)
+
+
+@contextmanager
+def _spark_session(
+    engine: str, settings: sparkeng.SparkSettings | None, scratch: Path
+) -> Iterator[SparkSession | None]:
+    """The Spark session of a Spark run (None for DuckDB); its scratch files removed after."""
+    if engine != sparkeng.NAME:
+        yield None
+        return
+    try:
+        with sparkeng.session(settings) as spark:
+            yield spark
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _stage_plan(ws: Workspace, plan: Plan, orders: Sequence[Order]) -> tuple[Path, Path]:
@@ -285,10 +307,13 @@ def _registry(ws: Workspace, paths: Sequence[Path]) -> tuple[Any, list[InputRef]
     return registry, refs
 
 
-def _guard(run: duck.Run, ws: Workspace, registry: Any) -> tuple[pa.Table, dict[str, Any]]:
+def _guard(
+    run: duck.Run | sparkeng.Run, ws: Workspace, registry: Any
+) -> tuple[pa.Table, dict[str, Any]]:
     """Run the health-information guard over the values that may leave, on the rows whose
     decision its findings can change (``compile.sql.guard_candidate``); the ``guard_facts``
-    input of the plan and a summary for the log. Findings go to ``findings.parquet``."""
+    input of the plan and a summary for the log. Findings go to ``findings.parquet``. On Spark
+    the scan runs on the executors (``mapInArrow``), the findings come back to the driver."""
     from minshare.guard import FINDINGS_SCHEMA, GUARD_FIELDS, Scanner, row_facts
     from minshare.guard.scan import SSN
 
@@ -301,19 +326,24 @@ def _guard(run: duck.Run, ws: Workspace, registry: Any) -> tuple[pa.Table, dict[
         for c in GUARD_FIELDS
         if c in plan.columns or c in plan.guard_columns or c == "MSIS_IDENT_NUM"
     ]
-    scanner = Scanner(registry, fields=fields, as_of=plan.as_of)
     wanted = [*fields, *([SSN] if SSN in plan.enrollment_columns else [])]
     scanned = 0
     found: list[pa.Table] = []
     tmp = ws.temp(ws.findings)
     try:
-        with pq.ParquetWriter(tmp, FINDINGS_SCHEMA, compression="zstd") as writer:
-            for batch in run.guard_input(wanted):
-                scanned += batch.num_rows
-                findings = scanner.scan(batch)
-                if findings.num_rows:
-                    writer.write_table(findings)
-                    found.append(findings.filter(findings["decisive"]))
+        if isinstance(run, sparkeng.Run):
+            findings, scanned = run.guard_findings(wanted, fields, registry)
+            pq.write_table(findings, tmp, compression="zstd")
+            found.append(findings.filter(findings["decisive"]))
+        else:
+            scanner = Scanner(registry, fields=fields, as_of=plan.as_of)
+            with pq.ParquetWriter(tmp, FINDINGS_SCHEMA, compression="zstd") as writer:
+                for batch in run.guard_input(wanted):
+                    scanned += batch.num_rows
+                    findings = scanner.scan(batch)
+                    if findings.num_rows:
+                        writer.write_table(findings)
+                        found.append(findings.filter(findings["decisive"]))
         replace(tmp, ws.findings)
     finally:
         tmp.unlink(missing_ok=True)
@@ -368,17 +398,28 @@ def _decide(
     log: RunLog,
     publish: Callable[[duck.Run, Counts, list[tuple[str, str, str, int]]], Any] | None,
     say: Step,
+    engine: str = duck.NAME,
+    spark: sparkeng.SparkSettings | None = None,
 ) -> tuple[_Decided, Any]:
-    with duck.connect(settings, ws.spill) as con:
+    # On Spark, the guard and the decision run in Spark; the steps over the decisions file
+    # (counts, review, one row per person, the package's records) run in DuckDB either way.
+    scratch = ws.root / ".spark"
+    with (
+        duck.connect(settings, ws.spill) as con,
+        _spark_session(engine, spark, scratch) as session,
+    ):
         run = duck.Run(con, plan)
-        run.register(ws.enrollment, ws.determinations)
+        runner: duck.Run | sparkeng.Run = (
+            run if session is None else sparkeng.Run(session, plan, scratch)
+        )
+        runner.register(ws.enrollment, ws.determinations)
         guard_facts, guard_summary = None, None
         if plan.guard_facts:
             say("scanning the permitted fields for health information (the guard)")
-            guard_facts, guard_summary = _guard(run, ws, registry)
+            guard_facts, guard_summary = _guard(runner, ws, registry)
             log.write("guard", **guard_summary)
         say("deciding every row")
-        run.register(
+        runner.register(
             ws.enrollment,
             ws.determinations,
             unreadable=_unreadable(inputs.quarantine),
@@ -387,7 +428,10 @@ def _decide(
         )
         tmp = ws.temp(ws.decisions)
         try:
-            run.decide_to(tmp)
+            if isinstance(runner, sparkeng.Run):
+                runner.decide_to(tmp, {duck.HITS_METADATA: duck.hits_json(plan)})
+            else:
+                run.decide_to(tmp)
             replace(tmp, ws.decisions)
         finally:
             tmp.unlink(missing_ok=True)
@@ -428,6 +472,7 @@ def _run(
     publish_to: Path | None,
     settings: duck.Settings | None,
     ledger_url: str | None = None,
+    spark: sparkeng.SparkSettings | None = None,
 ) -> DryRunResult | DisclosureResult:
     say = step or (lambda _m: None)
     _check_engine(engine)
@@ -450,6 +495,9 @@ def _run(
     auth, request_sha = _authorize(Path(request), [Path(o) for o in orders])
     plan = compile_plan(auth)
     duck.Run.check(plan)
+    if engine == sparkeng.NAME:
+        sparkeng.Run.check(plan)
+        sparkeng.check_available()  # pyspark and a Java runtime, before anything is read
     if plan.guard_facts and not reg_paths:
         raise UsageError(
             f"the orders in force decide on the health-information guard's findings "
@@ -466,13 +514,14 @@ def _run(
             orders=[o.id for o in plan.orders],
             plan_sha256=plan.fingerprint(),
             publish=publish_to is not None,
+            engine=engine,
         )
         try:
             if publish_to is not None and plan.columns:
                 _check_ledger(ws, ledger_url)
             job = _Job(
                 ws, log, auth, plan, request_sha, enr_paths, det_paths, reg_paths, delimiter,
-                progress, say, publish_to, settings, ledger_url,
+                progress, say, publish_to, settings, ledger_url, engine, spark,
             )  # fmt: skip
             return _steps(job)
         except MinshareError as exc:
@@ -501,6 +550,8 @@ class _Job:
     publish_to: Path | None
     settings: duck.Settings
     ledger_url: str | None = None
+    engine: str = duck.NAME
+    spark: sparkeng.SparkSettings | None = None
 
 
 def _check_ledger(ws: Workspace, url: str | None) -> None:
@@ -626,7 +677,7 @@ def _decide_and_publish(job: _Job, staged: tuple[Path, Path]) -> DryRunResult | 
         job.say("publishing the package")
         manifest = _manifest(
             job.auth, plan, job.request_sha, inputs, registry, registry_refs, counts, by_reason,
-            log, notes,
+            log, notes, job.engine,
         ).model_copy(update={"record_tree": tree.ref()})  # fmt: skip
         records = run.records(ws.decisions, plan.columns)
         package = publish_package(
@@ -662,7 +713,10 @@ def _finish(
     published: dict[str, Any],
 ) -> DryRunResult | DisclosureResult:
     ws, plan, log = job.ws, job.plan, job.log
-    decided, _ = _decide(ws, plan, inputs, reviews, registry, job.settings, log, publish, job.say)
+    decided, _ = _decide(
+        ws, plan, inputs, reviews, registry, job.settings, log, publish, job.say, job.engine,
+        job.spark,
+    )  # fmt: skip
     _commit_plan(ws, staged)  # explain reads a plan only beside its decisions
     base: dict[str, Any] = dict(
         workspace=ws.root,
@@ -719,6 +773,7 @@ def _manifest(
     by_reason_rows: list[tuple[str, str, str, int]],
     log: RunLog,
     notes: list[str],
+    engine: str = duck.NAME,
 ) -> Manifest:
     req = auth.request
     recipient = next(
@@ -738,7 +793,7 @@ def _manifest(
         for f in ing.files
     ]
     return Manifest(
-        engine=Engine(name=duck.NAME, version=duck.VERSION),
+        engine=_engine_ref(engine),
         timings=dict(log.timings),
         request=RequestInfo(
             request_id=req.request_id,
@@ -749,6 +804,7 @@ def _manifest(
             signed_on=req.signed_on,
             as_of=req.as_of,
             sha256=request_sha,
+            legal_basis=req.authority_cited or None,
         ),
         orders=[OrderRef(id=o.id, sha256=o.sha256, file=Path(o.file).name) for o in plan.orders],
         inputs=[*inputs_refs, *registries],
@@ -788,8 +844,10 @@ def dry_run(
     progress: Progress | None = None,
     step: Step | None = None,
     settings: duck.Settings | None = None,
+    spark: sparkeng.SparkSettings | None = None,
 ) -> DryRunResult:
-    """Decide every row and write the workspace; publish nothing."""
+    """Decide every row and write the workspace; publish nothing. ``engine="spark"`` runs the
+    guard and the decision on Spark (``spark``: master and configuration; default local)."""
     result = _run(
         Path(request),
         enrollment,
@@ -803,6 +861,7 @@ def dry_run(
         step=step,
         publish_to=None,
         settings=settings,
+        spark=spark,
     )
     return result
 
@@ -822,11 +881,13 @@ def disclose(
     step: Step | None = None,
     settings: duck.Settings | None = None,
     ledger: str | None = None,
+    spark: sparkeng.SparkSettings | None = None,
 ) -> DisclosureResult:
     """Decide every row, write the workspace, publish the signed package to ``out`` and record
     it in the ledger (``ledger``: a SQLite file or ``postgresql://…``; default
     ``WS/ledger.sqlite``). If the ledger refuses it, the package is withdrawn and the error
-    raised: a package that is not in the ledger is not published."""
+    raised: a package that is not in the ledger is not published. ``engine="spark"`` runs the
+    guard and the decision on Spark (``spark``: master and configuration; default local)."""
     result = _run(
         Path(request),
         enrollment,
@@ -841,6 +902,7 @@ def disclose(
         publish_to=Path(out),
         settings=settings,
         ledger_url=ledger,
+        spark=spark,
     )
     assert isinstance(result, DisclosureResult)
     return result

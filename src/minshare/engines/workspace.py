@@ -186,6 +186,12 @@ class ReviewDecision(BaseModel):
     )
     decided_at: datetime = Field(description="When (ISO 8601 with a time zone)")
     note: str | None = None
+    # Written by the review desk (minshare.review); optional so older files still load.
+    reasons: tuple[Text, ...] = Field((), description="Each reviewer's written reason, in order")
+    answered: tuple[Text, ...] = Field(
+        (), description="The rule ids and guard findings the reviewers answered"
+    )
+    request_id: str | None = Field(None, description="The request whose run sent it to review")
 
     @field_validator("decided_at")
     @classmethod

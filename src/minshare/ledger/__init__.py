@@ -9,9 +9,17 @@ disclosed records, its :meth:`RecordTree.ref` into ``Manifest.record_tree``, pub
 
 from __future__ import annotations
 
+from minshare.ledger.account_requests import (
+    AccountingRequest,
+    answer_request,
+    extend_request,
+    record_request,
+    request_statuses,
+)
 from minshare.ledger.accounting import (
     Accounting,
     AccountingEntry,
+    SummaryEntry,
     Suspension,
     accounting_for,
     end_suspension,
@@ -54,6 +62,7 @@ from minshare.ledger.verify import LedgerReport, verify_ledger
 __all__ = [
     "Accounting",
     "AccountingEntry",
+    "AccountingRequest",
     "Appended",
     "BundleReport",
     "Checkpoint",
@@ -69,14 +78,17 @@ __all__ = [
     "RecordTreeRef",
     "RetentionError",
     "StoredRecordTree",
+    "SummaryEntry",
     "Suspension",
     "TreeHasher",
     "accounting_for",
+    "answer_request",
     "append_manifest",
     "build_record_tree",
     "check_entry",
     "end_suspension",
     "export_tiles",
+    "extend_request",
     "ledger_secret",
     "ledger_session",
     "link_written_statement",
@@ -89,6 +101,8 @@ __all__ = [
     "prove_person",
     "purge",
     "read_tiles",
+    "record_request",
+    "request_statuses",
     "suspend",
     "suspensions",
     "verify_bundle",

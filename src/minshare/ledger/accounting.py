@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from minshare.data.states import BY_ABBR, STATES, normalize_state_code
 from minshare.errors import MinshareError, UsageError
+from minshare.ledger.basis import B7, is_b7
 from minshare.ledger.checkpoint import open_checkpoint
 from minshare.ledger.errors import LedgerError, RetentionError
 from minshare.ledger.log import Ledger, now_text
@@ -304,8 +305,33 @@ class AccountingEntry(BaseModel):
     orders: list[dict[str, str]]
     manifest_sha256: str
     record_leaf_index: int
+    legal_basis: list[str] = Field(
+        default_factory=list,
+        description="The authorities the request cited; empty when the manifest records none",
+    )
     hidden_from_individual: bool = False
+    hidden_because: str | None = Field(
+        None, description="Why the individual's view leaves this entry out"
+    )
     suspension_id: str | None = None
+
+
+class SummaryEntry(BaseModel):
+    """Repeated disclosures to one recipient for one purpose under one protocol, summarized as
+    45 CFR 164.528(b)(3) allows: the first disclosure in full, how many, how often, and the
+    date of the last. A view of the entries, never a replacement: each stays in the ledger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recipient_id: str
+    purpose: str
+    orders: list[str] = Field(description="The protocol: ids of the orders the disclosures used")
+    legal_basis: list[str]
+    first: AccountingEntry
+    count: int
+    last_disclosed_at: datetime
+    periodicity: str = Field(description="How often, in words")
+    entry_indices: list[int]
 
 
 class Accounting(BaseModel):
@@ -319,11 +345,18 @@ class Accounting(BaseModel):
     origin: str
     disclosures: list[AccountingEntry]
     not_included: list[int] = Field(description="Entries proven not to include the person")
-    withheld: int = Field(0, description="Entries left out of this view by a suspension")
+    withheld: int = Field(
+        0,
+        description="Entries left out of the individual's view (a suspension, or a 552a(b)(7) "
+        "disclosure), whether or not they included the person",
+    )
     unavailable: list[int] = Field(
         default_factory=list, description="Entries whose record tree is not in the workspace"
     )
     outside_window: int = 0
+    summaries: list[SummaryEntry] = Field(
+        default_factory=list, description="The disclosures grouped per 164.528(b)(3)"
+    )
     limitations: list[str] = Field(default_factory=lambda: list(LIMITATIONS))
 
 
@@ -351,7 +384,68 @@ def accounting_entry(index: int, manifest: Manifest, entry: bytes, leaf: int) ->
         orders=[{"id": o.id, "sha256": o.sha256, "file": o.file} for o in manifest.orders],
         manifest_sha256=_sha256(entry),
         record_leaf_index=leaf,
+        legal_basis=list(r.legal_basis or ()),
     )
+
+
+B7_REASON = (
+    f"a disclosure under {B7}: 5 U.S.C. 552a(c)(3) does not make it available to the individual"
+)
+
+
+def hidden_because(
+    manifest: Manifest, key: bytes, active: list[Suspension]
+) -> tuple[str, str | None] | None:
+    """(reason, suspension id) when the individual's view leaves this entry out, else None.
+
+    Decided from the entry alone, never from whether it included the person, so that what the
+    individual is shown does not reveal that either."""
+    if is_b7(manifest.request.legal_basis):
+        return B7_REASON, None
+    recipient = manifest.request.recipient.id
+    blocking = [s for s in active if s.applies(recipient, key)]
+    if blocking:
+        s = blocking[0]
+        return (
+            f"accounting suspended at the request of {s.official}, {s.agency} "
+            f"(45 CFR 164.528(a)(2)) until {s.expires_at.date().isoformat()}",
+            s.id,
+        )
+    return None
+
+
+def _periodicity(dates: list[datetime]) -> str:
+    if len(dates) == 1:
+        return "once"
+    days = (dates[-1] - dates[0]).total_seconds() / 86400
+    mean = days / (len(dates) - 1)
+    return (
+        f"{len(dates)} disclosures from {dates[0].date().isoformat()} to "
+        f"{dates[-1].date().isoformat()}, about every {mean:.0f} days"
+    )
+
+
+def summarize(disclosures: list[AccountingEntry]) -> list[SummaryEntry]:
+    """Group disclosures by (recipient, purpose, orders, legal basis), in order of first
+    disclosure (164.528(b)(3); R-ACCT-3)."""
+    groups: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], list[AccountingEntry]] = {}
+    for d in sorted(disclosures, key=lambda d: (d.disclosed_at, d.entry_index)):
+        orders = tuple(sorted(o["id"] for o in d.orders))
+        groups.setdefault((d.recipient.id, d.purpose, orders, tuple(d.legal_basis)), []).append(d)
+    return [
+        SummaryEntry(
+            recipient_id=recipient,
+            purpose=purpose,
+            orders=list(orders),
+            legal_basis=list(basis),
+            first=items[0],
+            count=len(items),
+            last_disclosed_at=items[-1].disclosed_at,
+            periodicity=_periodicity([d.disclosed_at for d in items]),
+            entry_indices=[d.entry_index for d in items],
+        )
+        for (recipient, purpose, orders, basis), items in groups.items()
+    ]
 
 
 def person(workspace: Path, state: str, msis_id: str) -> tuple[PersonRef, bytes]:
@@ -384,6 +478,11 @@ def accounting_for(
     withheld = outside = 0
     for stored in ledger.store.entries(0, opened.size):
         manifest = parse_manifest(stored.data, file=f"entry {stored.index}")
+        hidden = hidden_because(manifest, key, active)
+        if hidden is not None and view == "individual":
+            # Whether or not it included the person: the count must not tell.
+            withheld += 1
+            continue
         tree_ref = record_tree_ref(manifest, file=f"entry {stored.index}")
         tree = StoredRecordTree.open(workspace, tree_ref.root_bytes)
         if tree is None:
@@ -397,13 +496,13 @@ def accounting_for(
             outside += 1
             continue
         item = accounting_entry(stored.index, manifest, stored.data, found.index)
-        blocking = [s for s in active if s.applies(manifest.request.recipient.id, key)]
-        if blocking:
-            if view == "individual":
-                withheld += 1
-                continue
+        if hidden is not None:
             item = item.model_copy(
-                update={"hidden_from_individual": True, "suspension_id": blocking[0].id}
+                update={
+                    "hidden_from_individual": True,
+                    "hidden_because": hidden[0],
+                    "suspension_id": hidden[1],
+                }
             )
         disclosures.append(item)
     _event(
@@ -424,6 +523,7 @@ def accounting_for(
         withheld=withheld,
         unavailable=unavailable,
         outside_window=outside,
+        summaries=summarize(disclosures),
     )
 
 
@@ -437,6 +537,7 @@ class PurgeResult(BaseModel):
     suspensions: int
     events: int
     record_trees: int
+    requests: int = 0
 
 
 def purge(
@@ -445,8 +546,9 @@ def purge(
     """Delete accounting data older than ``before``, which must be at least six years ago.
 
     Ledger entries and checkpoints are never deleted. Removed: suspensions that ended before
-    ``before``, accounting events before it, and the workspace record trees of packages made
-    before it (after which those packages can no longer be proven for a person).
+    ``before``, accounting requests answered before it, accounting events before it, and the
+    workspace record trees of packages made before it (after which those packages can no longer
+    be proven for a person).
     """
     now = _utc(now or datetime.now(UTC))
     if isinstance(before, datetime):
@@ -467,6 +569,9 @@ def purge(
             with ledger.store.transaction() as tx:
                 tx.execute("DELETE FROM accounting_suspensions WHERE id = ?", (s.id,))
             removed_s += 1
+    from minshare.ledger.account_requests import purge_requests  # it imports this module
+
+    removed_r = purge_requests(ledger, cutoff)
     old_events = ledger.store.query(
         "SELECT COUNT(*) FROM accounting_events WHERE at < ?", (now_text(cutoff),)
     )
@@ -485,7 +590,11 @@ def purge(
                 shutil.rmtree(directory)
                 trees += 1
     result = PurgeResult(
-        before=cutoff, suspensions=removed_s, events=int(old_events[0][0]), record_trees=trees
+        before=cutoff,
+        suspensions=removed_s,
+        events=int(old_events[0][0]),
+        record_trees=trees,
+        requests=removed_r,
     )
     _event(ledger, "retention.purged", result.model_dump(mode="json"), now)
     return result
@@ -499,12 +608,15 @@ __all__ = [
     "AccountingEntry",
     "LedgerError",
     "PurgeResult",
+    "SummaryEntry",
     "Suspension",
     "accounting_for",
     "end_suspension",
+    "hidden_because",
     "link_written_statement",
     "purge",
     "state_code",
+    "summarize",
     "suspend",
     "suspensions",
 ]

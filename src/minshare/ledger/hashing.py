@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 from typing import Protocol
@@ -20,6 +21,23 @@ from numpy.typing import NDArray
 
 U8 = NDArray[np.uint8]
 I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """Text columns in one buffer: column ``k``'s value of record ``r`` is
+    ``data[offsets[k, r]:offsets[k, r + 1]]``, null when ``nulls[k]`` and ``valid[k, r] == 0``
+    (``valid`` has no columns when nothing is null)."""
+
+    offsets: I64
+    valid: U8
+    nulls: U8
+    data: U8
+
+    def column(self, k: int) -> tuple[I64, U8, U8]:
+        """(offsets, validity or empty, data) of column ``k``."""
+        valid = self.valid[k] if self.nulls[k] else np.zeros(0, dtype=np.uint8)
+        return self.offsets[k], valid, self.data
 
 
 class Backend(Protocol):
@@ -43,9 +61,29 @@ class Backend(Protocol):
         (offsets, validity or an empty array when none is null, data) per column."""
         ...
 
+    def build_leaves(
+        self,
+        secret: bytes,
+        key_columns: Packed,
+        head: U8,
+        salts: U8,
+        columns: Packed,
+        leaf_off: I64,
+        out: U8,
+        keys: U8,
+        hashes: U8,
+    ) -> None:
+        """The person keys (from the two key columns), then :meth:`fill_and_hash`: the whole
+        per-record part of a record tree."""
+        ...
+
     def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None: ...
 
     def node_level(self, below: U8, out: U8) -> None: ...
+
+    def date_text(self, days: NDArray[np.int32]) -> U8 | None:
+        """``YYYY-MM-DD`` of each day, 10 bytes each, or None: let Arrow's cast do it."""
+        ...
 
 
 class PythonBackend:
@@ -86,12 +124,33 @@ class PythonBackend:
             out[leaf_off[r] : leaf_off[r + 1]] = np.frombuffer(leaf, dtype=np.uint8)
             hashes[r] = np.frombuffer(sha(b"\0" + leaf).digest(), dtype=np.uint8)
 
+    def build_leaves(
+        self,
+        secret: bytes,
+        key_columns: Packed,
+        head: U8,
+        salts: U8,
+        columns: Packed,
+        leaf_off: I64,
+        out: U8,
+        keys: U8,
+        hashes: U8,
+    ) -> None:
+        a_off, _, data = key_columns.column(0)
+        b_off, _, _ = key_columns.column(1)
+        self.person_keys(secret, data, a_off, data, b_off, keys)
+        every = [columns.column(k) for k in range(columns.offsets.shape[0])]
+        self.fill_and_hash(head, keys, salts, every, leaf_off, out, hashes)
+
     def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None:
         raw = data.tobytes()
         sha = hashlib.sha256
         for i in range(out.shape[0]):
             digest = sha(b"\0" + raw[offsets[i] : offsets[i + 1]]).digest()
             out[i] = np.frombuffer(digest, dtype=np.uint8)
+
+    def date_text(self, days: NDArray[np.int32]) -> U8 | None:
+        return None
 
     def node_level(self, below: U8, out: U8) -> None:
         raw = below.tobytes()
@@ -132,11 +191,38 @@ class NativeBackend:
             self.k.write_column(offsets, valid, data, out, cursor)
         self.k.leaf_hashes(out, leaf_off, hashes)
 
+    def build_leaves(
+        self,
+        secret: bytes,
+        key_columns: Packed,
+        head: U8,
+        salts: U8,
+        columns: Packed,
+        leaf_off: I64,
+        out: U8,
+        keys: U8,
+        hashes: U8,
+    ) -> None:
+        inner, outer = self.k.hmac_midstates(secret)
+        k = key_columns
+        self.k.build_leaves(
+            inner, outer, k.data, k.offsets[0], k.data, k.offsets[1], head, salts,
+            columns.offsets, columns.valid, columns.nulls, columns.data, leaf_off, out, keys,
+            hashes,
+        )  # fmt: skip
+
     def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None:
         self.k.leaf_hashes(data, offsets, out)
 
     def node_level(self, below: U8, out: U8) -> None:
         self.k.node_level(below, out)
+
+    def date_text(self, days: NDArray[np.int32]) -> U8 | None:
+        if days.shape[0] and (days.min() < self.k.MIN_DAY or days.max() > self.k.MAX_DAY):
+            return None
+        out = np.empty(10 * days.shape[0], dtype=np.uint8)
+        self.k.date_text(days, out)
+        return out
 
 
 @cache
@@ -167,4 +253,4 @@ def backend(records: int | None = None) -> Backend:
     return _native() or PythonBackend()
 
 
-__all__ = ["Backend", "NativeBackend", "PythonBackend", "backend"]
+__all__ = ["Backend", "NativeBackend", "Packed", "PythonBackend", "backend"]

@@ -1,8 +1,10 @@
 """The disclosure ledger: an append-only RFC 9162 log of package manifests with signed checkpoints.
 
 One entry per published package: the exact bytes of its ``manifest.json``. Every append writes
-the entry and a new signed checkpoint (C2SP tlog-checkpoint, Ed25519 signed note) in one
-transaction. The log's key is ``WS/keys/ledger.key`` (kept apart from the package signing key,
+the entry, the hashes of the complete subtrees it completes, and a new signed checkpoint (C2SP
+tlog-checkpoint, Ed25519 signed note) in one transaction. Roots and proofs read those stored
+hashes (O(log n) of them, by primary key), so they cost the same in a fresh process as in a
+long-lived one. The log's key is ``WS/keys/ledger.key`` (kept apart from the package signing key,
 so one key never signs two kinds of message), and its key name is the log's origin.
 """
 
@@ -11,11 +13,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -30,10 +33,19 @@ from minshare.ledger.checkpoint import (
     sign_checkpoint,
 )
 from minshare.ledger.errors import LedgerError, ProofError
-from minshare.ledger.merkle import EMPTY_ROOT, MemoryTree, TreeHasher, leaf_hash
+from minshare.ledger.merkle import EMPTY_ROOT, TreeHasher, leaf_hash, subtrees_read
 from minshare.ledger.note import Ed25519Signer, Ed25519Verifier, Signature, split_note
 from minshare.ledger.records import record_tree_ref
-from minshare.ledger.store import Store, fault, open_store
+from minshare.ledger.store import (
+    HashCache,
+    Store,
+    StoredTree,
+    fault,
+    left_siblings,
+    new_hashes,
+    open_store,
+    sync_hashes,
+)
 from minshare.package import keys as pkg_keys
 from minshare.package.manifest import MANIFEST, manifest_bytes, parse_manifest
 
@@ -42,6 +54,11 @@ KEY_NAME = "ledger"
 ORIGIN_PREFIX = "minshare.invalid/ledger/"
 #: C2SP tlog-tiles entry bundles length-prefix entries with a uint16.
 MAX_ENTRY_BYTES = 0xFFFF
+#: Stored subtree hashes a ledger keeps in memory (about 150 bytes each): the top of the tree,
+#: which every proof reads, stays cached in a long-lived process.
+CACHE_HASHES = 4096
+
+_T = TypeVar("_T")
 
 
 def now_text(now: datetime | None = None) -> str:
@@ -77,11 +94,13 @@ class Appended:
 class Ledger:
     """A ledger over a :class:`~minshare.ledger.store.Store`, signing with the workspace's key."""
 
-    def __init__(self, store: Store, signer: Ed25519Signer) -> None:
+    def __init__(
+        self, store: Store, signer: Ed25519Signer, *, cache_size: int = CACHE_HASHES
+    ) -> None:
         self.store = store
         self.signer = signer
         self.verifier: Ed25519Verifier = signer.verifier
-        self._tree: MemoryTree | None = None
+        self.cache = HashCache(cache_size)
 
     @property
     def origin(self) -> str:
@@ -102,32 +121,36 @@ class Ledger:
 
     # --- the tree -----------------------------------------------------------------------------
 
-    def memory_tree(self, fresh: list[bytes] | None = None) -> MemoryTree:
-        if self._tree is None:
-            self._tree = MemoryTree()
-        for h in fresh if fresh is not None else self.store.leaf_hashes(self._tree.size):
-            self._tree.append(h)
-        return self._tree
+    def tree(self) -> StoredTree:
+        """The stored tree at the latest size: complete-subtree hashes read from the store."""
+        return StoredTree(
+            self.store.hashes, self.store.size(), cache=self.cache, location=self.store.location
+        )
 
     def hasher(self) -> TreeHasher:
-        return TreeHasher(self.memory_tree())
+        """Roots and proofs of any size up to the latest over the stored hashes (one lookup
+        per hash; :meth:`root` and the proof methods batch them into one query)."""
+        return TreeHasher(self.tree())
+
+    def _run(self, run: Callable[[TreeHasher], _T]) -> _T:
+        tree = self.tree()
+        tree.prefetch(subtrees_read(tree.size, run))
+        return run(TreeHasher(tree))
 
     def size(self) -> int:
         return self.store.size()
 
     def root(self, size: int | None = None) -> bytes:
-        return self.hasher().root(size)
+        return self._run(lambda h: h.root(size))
 
     def entry(self, index: int) -> bytes:
         return self.store.entry(index).data
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
-        hasher = self.hasher()
-        return hasher.inclusion_proof(index, hasher.source.size if size is None else size)
+        return self._run(lambda h: h.inclusion_proof(index, size))
 
     def consistency_proof(self, first: int, second: int | None = None) -> list[bytes]:
-        hasher = self.hasher()
-        return hasher.consistency_proof(first, hasher.source.size if second is None else second)
+        return self._run(lambda h: h.consistency_proof(first, second))
 
     # --- appending ----------------------------------------------------------------------------
 
@@ -146,31 +169,37 @@ class Ledger:
         h = leaf_hash(entry)
         at = now_text(now)
         fault("append:begin")
-        try:
-            with self.store.transaction() as tx:
-                fault("append:locked")
-                tree = self.memory_tree(tx.leaf_hashes(self._tree.size if self._tree else 0))
-                index = tree.size
-                if tx.size() != index:
-                    raise LedgerError("the ledger changed under the lock", file=self.store.location)
-                existing = tx.find_leaf(h)
-                if existing is not None:
-                    raise LedgerError(
-                        f"this entry is already in the ledger at index {existing}",
-                        file=self.store.location,
-                        row=existing,
-                    )
-                tx.insert_entry(index, entry, h, at)
-                fault("append:entry-written")
-                tree.append(h)
-                size = tree.size
-                checkpoint = Checkpoint(self.origin, size, TreeHasher(tree).root(size))
-                note = sign_checkpoint(checkpoint, self.signer)
-                tx.insert_checkpoint(size, note, at)
-                fault("append:checkpoint-written")
-        except BaseException:
-            self._tree = None  # the cache may hold the leaf that was not committed
-            raise
+        with self.store.transaction() as tx:
+            fault("append:locked")
+            sync_hashes(tx)  # entries a version without ledger_hashes appended
+            index = tx.size()
+            existing = tx.find_leaf(h)
+            if existing is not None:
+                raise LedgerError(
+                    f"this entry is already in the ledger at index {existing}",
+                    file=self.store.location,
+                    row=existing,
+                )
+            tx.insert_entry(index, entry, h, at)
+            fault("append:entry-written")
+            before = StoredTree(tx.hashes, index, cache=self.cache, location=self.store.location)
+            before.prefetch(left_siblings(index))
+            fresh = new_hashes(index, h, before.complete)
+            tx.insert_hashes(fresh)
+            fault("append:hashes-written")
+            size = index + 1
+            # What this transaction wrote stays out of the cache until it is committed.
+            pending = {(k, j): v for k, j, v in fresh}
+            grown = StoredTree(
+                tx.hashes, size, cache=self.cache, pending=pending, location=self.store.location
+            )
+            grown.prefetch(subtrees_read(size, lambda t: t.root(size)))
+            checkpoint = Checkpoint(self.origin, size, TreeHasher(grown).root(size))
+            note = sign_checkpoint(checkpoint, self.signer)
+            tx.insert_checkpoint(size, note, at)
+            fault("append:checkpoint-written")
+        for key, value in pending.items():
+            self.cache.put(key, value)
         fault("append:committed")
         return Appended(index, size, h, note)
 

@@ -17,8 +17,9 @@ same stored hashes answer for every tree size.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from minshare.ledger.errors import ProofError
@@ -168,6 +169,33 @@ class TreeHasher:
         return self._subproof(first, 0, second, True)
 
 
+class _Planner:
+    """A :class:`HashSource` that notes which complete subtrees an algorithm reads (answering
+    with zeros), so a store can fetch them all in one query before the real run."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self.wanted: dict[tuple[int, int], None] = {}
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def complete(self, level: int, index: int) -> bytes:
+        self.wanted[(level, index)] = None
+        return bytes(HASH_SIZE)
+
+
+def subtrees_read(size: int, run: Callable[[TreeHasher], object]) -> list[tuple[int, int]]:
+    """The ``(level, index)`` complete subtrees ``run`` reads from a tree of ``size`` leaves, in
+    the order it first reads them: at most about 2 * log2(size) for a root or a proof.
+    Errors (a bad index or size) are left for the real run to raise."""
+    planner = _Planner(size)
+    with contextlib.suppress(ProofError, ValueError):
+        run(TreeHasher(planner))
+    return list(planner.wanted)
+
+
 def root_of(leaf_hashes: Sequence[bytes]) -> bytes:
     """MTH over leaf hashes (convenience; small trees)."""
     return TreeHasher(MemoryTree(leaf_hashes)).root()
@@ -290,6 +318,7 @@ __all__ = [
     "node_hash",
     "root_of",
     "split_point",
+    "subtrees_read",
     "verify_consistency",
     "verify_inclusion",
 ]

@@ -4,13 +4,14 @@ A bundle (JSON, format ``minshare-accounting-proof/1``) holds:
 
 - ``checkpoint``: the ledger's latest signed checkpoint (size N, root R);
 - ``statement``: a note signed with the same key, binding the person (state, Medicaid ID, person
-  key), the size N, the time, and the entries withheld by a suspension;
+  key), the size N, the time, and the entries withheld from the individual (a suspension, or a
+  5 U.S.C. 552a(b)(7) disclosure: ``accounting.hidden_because``);
 - ``packages``: one item per ledger entry 0..N-1, each with the entry's inclusion path to R and
   - ``included``: the manifest bytes, and the person's record leaf with its path to the
     package's record root (the manifest's ``record_tree.root``);
   - ``not_included``: the manifest bytes, and the two adjacent leaves whose person keys bracket
     the person's key, each with its path (one leaf at either end; none for an empty tree);
-  - ``withheld``: only the entry's leaf hash (its content stays hidden while suspended).
+  - ``withheld``: only the entry's leaf hash (its content stays hidden from the individual).
 
 :func:`verify_bundle` checks all of it with the log's public key alone. Because every entry
 0..N-1 is covered, the bundle also proves the accounting is complete for that ledger at size N.
@@ -31,6 +32,7 @@ from minshare.errors import MinshareError
 from minshare.ledger.accounting import (
     View,
     _event,
+    hidden_because,
     person,
     suspensions,
 )
@@ -141,15 +143,14 @@ def prove_person(
     ref, key = person(workspace, state, msis_id)
     note = ledger.checkpoint()
     size = open_checkpoint(note, ledger.verifier).checkpoint.size
-    hasher = ledger.hasher()
     active = [s for s in suspensions(ledger) if s.active(now)]
     items: list[PackageProof] = []
     withheld: list[int] = []
     for stored in ledger.store.entries(0, size):
-        path = [_b64(h) for h in hasher.inclusion_proof(stored.index, size)]
+        # One batched read of the stored hashes per entry (the top of the tree stays cached).
+        path = [_b64(h) for h in ledger.inclusion_proof(stored.index, size)]
         manifest = parse_manifest(stored.data, file=f"entry {stored.index}")
-        recipient = manifest.request.recipient.id
-        if view == "individual" and any(s.applies(recipient, key) for s in active):
+        if view == "individual" and hidden_because(manifest, key, active) is not None:
             withheld.append(stored.index)
             items.append(
                 PackageProof(

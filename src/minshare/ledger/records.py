@@ -27,12 +27,14 @@ booleans ``true``/``false``; other Arrow types are refused.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import hmac
 import json
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +46,8 @@ from numpy.typing import NDArray
 
 from minshare.errors import DataError, UsageError
 from minshare.ledger.errors import LedgerError, ProofError
-from minshare.ledger.hashing import Backend, backend
-from minshare.ledger.merkle import EMPTY_ROOT, HASH_SIZE, TreeHasher
+from minshare.ledger.hashing import NATIVE_MIN_RECORDS, Backend, Packed, backend
+from minshare.ledger.merkle import EMPTY_ROOT, HASH_SIZE, TreeHasher, leaf_hash, node_hash
 from minshare.package.manifest import (
     RECORD_TREE_FORMAT,
     RECORD_TREE_KEY_COLUMNS,
@@ -172,10 +174,12 @@ def _as_text(array: pa.Array, name: str) -> pa.Array:
     t = array.type
     if pa.types.is_dictionary(t):
         return _as_text(array.dictionary_decode(), name)
+    if pa.types.is_date32(t) and len(array) >= NATIVE_MIN_RECORDS:
+        return _dates_as_text(array)
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return array  # read in place by _pack
     if (
-        pa.types.is_string(t)
-        or pa.types.is_large_string(t)
-        or pa.types.is_string_view(t)
+        pa.types.is_string_view(t)
         or pa.types.is_integer(t)
         or pa.types.is_date(t)
         or pa.types.is_boolean(t)
@@ -185,6 +189,28 @@ def _as_text(array: pa.Array, name: str) -> pa.Array:
     raise DataError(
         f"column {name} has type {t}; the record tree encodes text, dates, integers and booleans",
         field=name,
+    )
+
+
+def _dates_as_text(array: pa.Array) -> pa.Array:
+    """What ``pc.cast(array, pa.large_string())`` gives, in a compiled loop (Arrow's cast is
+    single-threaded and about a tenth of a record tree's time)."""
+    n = len(array)
+    days = array.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    text = backend(n).date_text(days)
+    if text is None:
+        return pc.cast(array, pa.large_string())
+    offsets = np.arange(0, 10 * n + 1, 10, dtype=np.int64)
+    bitmap = None
+    if array.null_count:
+        valid = array.is_valid()
+        bitmap = valid.buffers()[1] if valid.offset == 0 else pa.concat_arrays([valid]).buffers()[1]
+        keep = valid.to_numpy(zero_copy_only=False)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.where(keep, 10, 0), out=offsets[1:])
+        text = np.ascontiguousarray(text.reshape(n, 10)[keep]).reshape(-1)
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(text), bitmap, array.null_count
     )
 
 
@@ -251,23 +277,48 @@ class RecordTree:
         )
 
 
-_EMPTY = np.frombuffer(b"", dtype=np.uint8)  # read-only, like every Arrow buffer
-
-
-def _buffers(array: pa.Array) -> tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.uint8]]:
-    """(offsets[n+1] from 0, validity as 0/1 or empty when nothing is null, read-only data) of
-    a large_string array."""
-    n = len(array)
-    bufs = array.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[array.offset : array.offset + n + 1]
-    start = int(offsets[0]) if n else 0
-    end = int(offsets[-1]) if n else 0
-    data = np.frombuffer(bufs[2], dtype=np.uint8)[start:end] if bufs[2] is not None else _EMPTY
-    if array.null_count:
-        valid = array.is_valid().to_numpy(zero_copy_only=False).astype(np.uint8)
-    else:
-        valid = np.zeros(0, dtype=np.uint8)
-    return offsets - start, valid, data
+def _pack(columns: Sequence[Sequence[pa.Array]], n: int) -> Packed:
+    """The columns (each a list of string or large_string chunks, ``n`` values in all) copied
+    once into one :class:`Packed` buffer, the form the compiled pass reads."""
+    parts = []
+    total = 0
+    for chunks in columns:
+        for c in chunks:
+            if len(c) == 0:
+                continue
+            bufs = c.buffers()
+            wide = pa.types.is_large_string(c.type)
+            off = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)
+            off = off[c.offset : c.offset + len(c) + 1]
+            parts.append((c, off, int(off[0]), int(off[-1]), bufs[2]))
+            total += int(off[-1]) - int(off[0])
+    any_nulls = any(c.null_count for chunks in columns for c in chunks)
+    offsets = np.empty((len(columns), n + 1), dtype=np.int64)
+    valid = np.ones((len(columns), n if any_nulls else 0), dtype=np.uint8)
+    nulls = np.zeros(len(columns), dtype=np.uint8)
+    data = np.empty(total, dtype=np.uint8)
+    it = iter(parts)
+    pos = 0
+    for k, chunks in enumerate(columns):
+        offsets[k, 0] = pos
+        row = 0
+        for c in chunks:
+            m = len(c)
+            if m == 0:
+                continue
+            _, off, start, end, raw = next(it)
+            if end > start:
+                data[pos : pos + end - start] = np.frombuffer(raw, dtype=np.uint8)[start:end]
+            # An int64 scalar, so that int32 offsets widen instead of overflowing past 2 GiB.
+            np.add(off[1:], np.int64(pos - start), out=offsets[k, row + 1 : row + m + 1])
+            if c.null_count:
+                valid[k, row : row + m] = c.is_valid().to_numpy(zero_copy_only=False)
+                nulls[k] = 1
+            pos += end - start
+            row += m
+        if row != n:
+            raise DataError(f"column {k} has {row} values, not {n}")
+    return Packed(offsets, valid, nulls, data)
 
 
 def _sort_order(keys: NDArray[np.uint8]) -> NDArray[np.int64]:
@@ -275,13 +326,15 @@ def _sort_order(keys: NDArray[np.uint8]) -> NDArray[np.int64]:
     n = keys.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    words = keys.view(">u8").astype(np.uint64)  # (n, 4) big-endian words, native order
-    order = np.argsort(words[:, 0])
-    first = words[order, 0]
-    if np.any(first[1:] == first[:-1]):  # a 64-bit tie: sort on every word
+    # The first 8 bytes as a native uint64 decide the order of HMAC outputs but for a chance
+    # in 2**64 (numpy's vectorized argsort); a tie there sorts on every word.
+    first = keys[:, :8].copy().view(">u8").ravel().astype(np.uint64)
+    order = np.argsort(first)
+    ordered = first[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        words = keys.view(">u8").astype(np.uint64)  # (n, 4) big-endian words, native order
         order = np.lexsort((words[:, 3], words[:, 2], words[:, 1], words[:, 0]))
-        ordered = words[order]
-        same = np.all(ordered[1:] == ordered[:-1], axis=1)
+        same = np.all(words[order][1:] == words[order][:-1], axis=1)
         if np.any(same):
             row = int(order[int(np.argmax(same)) + 1])
             raise DataError(
@@ -289,10 +342,19 @@ def _sort_order(keys: NDArray[np.uint8]) -> NDArray[np.int64]:
                 "a person is disclosed at most once per package",
                 row=row,
             )
-    return order.astype(np.int64)
+    return order.astype(np.int64, copy=False)
 
 
-def _gather(batches: Iterable[pa.RecordBatch], names: Sequence[str]) -> dict[str, pa.Array]:
+def _take_rows(rows: NDArray[np.uint8], order: NDArray[np.int64]) -> NDArray[np.uint8]:
+    """``rows[order]`` for rows of 32 bytes, as 64-bit words (numpy's row gather on bytes is
+    several times slower)."""
+    words = np.take(rows.view(np.uint64), order, axis=0)
+    taken: NDArray[np.uint8] = words.view(np.uint8)
+    return taken
+
+
+def _gather(batches: Iterable[pa.RecordBatch], names: Sequence[str]) -> dict[str, list[pa.Array]]:
+    """Each column's chunks as text (:func:`_as_text`), not yet copied together."""
     parts: dict[str, list[pa.Array]] = {n: [] for n in names}
     for batch in batches:
         missing = [n for n in names if n not in batch.schema.names]
@@ -300,19 +362,7 @@ def _gather(batches: Iterable[pa.RecordBatch], names: Sequence[str]) -> dict[str
             raise DataError(f"the records have no column {', '.join(missing)}")
         for n in names:
             parts[n].append(batch.column(batch.schema.get_field_index(n)))
-    out: dict[str, pa.Array] = {}
-    for n, arrays in parts.items():
-        if not arrays:
-            out[n] = pa.array([], pa.large_string())
-            continue
-        types = {a.type for a in arrays}
-        joined = (
-            pa.concat_arrays(arrays)
-            if len(types) == 1
-            else pa.concat_arrays([_as_text(a, n) for a in arrays])
-        )
-        out[n] = _as_text(joined, n)
-    return out
+    return {n: [_as_text(a, n) for a in arrays] for n, arrays in parts.items()}
 
 
 def random_salts(count: int) -> bytes:
@@ -353,107 +403,167 @@ def build_record_tree(
         raise UsageError("a column is listed twice")
     secret = ledger_secret(workspace) if secret is None else secret
     names = list(dict.fromkeys([*key_columns, *columns]))
-    arrays = _gather(_batches(records), names)
-    n = len(arrays[names[0]])
+    chunks = _gather(_batches(records), names)
+    n = sum(len(c) for c in chunks[names[0]])
     hasher = backend(n)
-    for name in key_columns:
-        nulls = arrays[name].null_count
-        if nulls:
-            first = int(np.argmin(arrays[name].is_valid().to_numpy(zero_copy_only=False)))
+    key_text = _pack([chunks[name] for name in key_columns], n)
+    for i, name in enumerate(key_columns):
+        if key_text.nulls[i]:
+            first = int(np.argmin(key_text.valid[i]))
             raise DataError(f"a disclosed record has no {name}", row=first, field=name)
-
-    a_off, _, a_data = _buffers(arrays[key_columns[0]])
-    b_off, _, b_data = _buffers(arrays[key_columns[1]])
-    keys = np.empty((n, KEY_BYTES), dtype=np.uint8)
-    if n:
-        hasher.person_keys(secret, a_data, a_off, b_data, b_off, keys)
-    order = _sort_order(keys)
     salt_bytes = salts(SALT_BYTES * n)
     if len(salt_bytes) != SALT_BYTES * n:
         raise UsageError(f"the salt source gave {len(salt_bytes)} bytes for {n} records")
     salt = np.frombuffer(salt_bytes, dtype=np.uint8).reshape(n, SALT_BYTES)
 
-    buffers = [_buffers(arrays[name]) for name in columns]
+    text = _pack([chunks[name] for name in columns], n)
     lengths = np.full(n, len(HEAD) + KEY_BYTES + SALT_BYTES + 4 * len(columns), dtype=np.int64)
-    for off, valid, _ in buffers:
-        lengths += np.diff(off) * valid if valid.shape[0] else np.diff(off)
+    for k in range(len(columns)):
+        size = np.diff(text.offsets[k])
+        lengths += size * text.valid[k] if text.nulls[k] else size
     leaf_off = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=leaf_off[1:])
     leaf_data = np.empty(int(leaf_off[-1]), dtype=np.uint8)
     head = np.frombuffer(HEAD, dtype=np.uint8)
+    keys = np.empty((n, KEY_BYTES), dtype=np.uint8)
     hashes = np.empty((n, HASH_SIZE), dtype=np.uint8)
     if n:
-        # Leaves are built and hashed in input order (sequential memory access); only the
-        # 32-byte hashes are put in key order, and the files keep that order as a permutation.
-        hasher.fill_and_hash(head, keys, salt, buffers, leaf_off, leaf_data, hashes)
-    levels = build_levels(hashes[order], hasher)
-    root = TreeHasher(ArrayLevels(levels, n)).root() if n else EMPTY_ROOT
-    path = _write(workspace, root, n, columns, key_columns, leaf_data, leaf_off, order, levels)
+        # Keys, leaves and leaf hashes in one pass in input order (sequential memory access);
+        # only the 32-byte hashes are put in key order, and the files keep that order as a
+        # permutation.
+        hasher.build_leaves(
+            secret,
+            key_text,
+            head,
+            salt,
+            text,
+            leaf_off,
+            leaf_data,
+            keys,
+            hashes,
+        )
+    with _Writer(workspace) as writer:
+        # The leaves file is written, hashed and synced in a thread while the leaves are sorted
+        # and the tree is hashed here (numba, OpenSSL, Arrow and hashlib all release the GIL).
+        writer.start_leaves(n, leaf_data, leaf_off)
+        order = _sort_order(keys)
+        levels = build_levels(_take_rows(hashes, order), hasher)
+        root = TreeHasher(ArrayLevels(levels, n)).root() if n else EMPTY_ROOT
+        path = writer.finish(root, n, columns, key_columns, order, levels)
     return RecordTree(root, n, columns, key_columns, path, hasher.name)
 
 
 LEAVES_FILE = "leaves.arrow"
+#: ``tree.bin`` holds the levels from this one up (1/256 of the hashes); a proof recomputes the
+#: lower ones from at most 256 leaves. (Trees written before kept every level: their meta.json
+#: has no ``stored_levels_from``.)
+STORED_FROM = 8
 TREE_FILE = "tree.bin"
+#: ``position[i]`` (int64, little-endian) is the row of ``leaves.arrow`` that is the i-th leaf of
+#: the tree. (Trees written before kept it as a ``position`` column of ``leaves.arrow``.)
+ORDER_FILE = "order.bin"
 META_FILE = "meta.json"
 
 
-def _write(
-    workspace: Path,
-    root: bytes,
-    n: int,
-    columns: tuple[str, ...],
-    key_columns: tuple[str, str],
-    leaf_data: NDArray[np.uint8],
-    leaf_off: NDArray[np.int64],
-    order: NDArray[np.int64],
-    levels: list[NDArray[np.uint8]],
-) -> Path:
-    parent = records_dir(workspace)
-    parent.mkdir(parents=True, exist_ok=True)
-    final = parent / root.hex()
-    if final.exists():  # the same root: the same leaves, salts included
-        return final
-    tmp = parent / f".tmp-{root.hex()[:16]}-{secrets.token_hex(4)}"
-    tmp.mkdir(mode=0o700)
-    try:
+class _Writer:
+    """The workspace files of one record tree, made in a temporary directory and renamed into
+    place (``WS/ledger/records/<root hex>``) once all are durable; removed on any failure."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.parent = records_dir(workspace)
+        self.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.parent / f".tmp-{secrets.token_hex(8)}"
+        self.tmp.mkdir(mode=0o700)
+        self._leaves: Future[str] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=2)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if self._leaves is not None:
+            self._leaves.cancel()
+        self._pool.shutdown(wait=True)
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_leaves(
+        self, n: int, leaf_data: NDArray[np.uint8], leaf_off: NDArray[np.int64]
+    ) -> None:
+        self._leaves = self._pool.submit(self._write_leaves, n, leaf_data, leaf_off)
+
+    def _write_leaves(
+        self,
+        n: int,
+        leaf_data: NDArray[np.uint8],
+        leaf_off: NDArray[np.int64],
+    ) -> str:
         leaves = pa.LargeBinaryArray.from_buffers(
             pa.large_binary(), n, [None, pa.py_buffer(leaf_off), pa.py_buffer(leaf_data)]
         )
-        # ``position[i]`` is the row of ``leaf`` that is the i-th leaf of the tree.
-        table = pa.table({"leaf": leaves, "position": pa.array(order, pa.int64())})
-        with (
-            pa.OSFile(str(tmp / LEAVES_FILE), "wb") as sink,
-            pa.ipc.new_file(sink, table.schema) as writer,
-        ):
+        table = pa.table({"leaf": leaves})  # in input order; order.bin gives the tree's
+        path = self.tmp / LEAVES_FILE
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
-        with open(tmp / TREE_FILE, "wb") as f:
-            for level in levels:
-                f.write(level.tobytes())
+        # The fsync waits on the disk and the hash on a core: do both at once.
+        synced = self._pool.submit(_fsync, path)
+        digest = _sha256_file(path)
+        synced.result()
+        return digest
+
+    def finish(
+        self,
+        root: bytes,
+        n: int,
+        columns: tuple[str, ...],
+        key_columns: tuple[str, str],
+        order: NDArray[np.int64],
+        levels: list[NDArray[np.uint8]],
+    ) -> Path:
+        final = self.parent / root.hex()
+        positions = order.astype("<i8", copy=False).reshape(-1).data
+        with open(self.tmp / ORDER_FILE, "wb") as f:
+            f.write(positions)
+        _fsync(self.tmp / ORDER_FILE)
+        tree = hashlib.sha256()
+        with open(self.tmp / TREE_FILE, "wb") as f:
+            for level in levels[STORED_FROM:]:
+                view = np.ascontiguousarray(level).reshape(-1).data
+                f.write(view)
+                tree.update(view)
+        _fsync(self.tmp / TREE_FILE)
+        assert self._leaves is not None
+        leaves = self._leaves.result()
+        if final.exists():  # the same root: the same leaves, salts included
+            return final
         meta = {
             "format": FORMAT,
             "root": root.hex(),
             "size": n,
             "columns": list(columns),
             "key_columns": list(key_columns),
-            "files": {name: _sha256_file(tmp / name) for name in (LEAVES_FILE, TREE_FILE)},
+            "files": {
+                LEAVES_FILE: leaves,
+                ORDER_FILE: hashlib.sha256(positions).hexdigest(),
+                TREE_FILE: tree.hexdigest(),
+            },
+            "stored_levels_from": STORED_FROM,
         }
-        (tmp / META_FILE).write_text(_meta_text(meta))
-        for name in (LEAVES_FILE, TREE_FILE, META_FILE):
-            fd = os.open(tmp / name, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+        (self.tmp / META_FILE).write_text(_meta_text(meta))
+        _fsync(self.tmp / META_FILE)
+        os.rename(self.tmp, final)
+        return final
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sha256_file(path: Path) -> str:
-    import hashlib
-
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -501,28 +611,53 @@ class StoredRecordTree:
             source = pa.memory_map(str(directory / LEAVES_FILE))
             table = pa.ipc.open_file(source).read_all()
             self._leaves = table.column("leaf").combine_chunks()
-            self._position = table.column("position").combine_chunks().to_numpy()
+            if (directory / ORDER_FILE).exists():
+                self._position = np.fromfile(directory / ORDER_FILE, dtype="<i8").astype(np.int64)
+            else:
+                self._position = table.column("position").combine_chunks().to_numpy()
+            if self._position.shape[0] != self.size or (
+                self.size and not 0 <= self._position.min() <= self._position.max() < self.size
+            ):
+                raise LedgerError(
+                    "the tree order is not a permutation of the leaves' rows",
+                    file=str(directory / ORDER_FILE),
+                )
             raw = (
                 np.memmap(directory / TREE_FILE, dtype=np.uint8, mode="r")
-                if self.size
+                if (directory / TREE_FILE).stat().st_size
                 else (np.zeros(0, dtype=np.uint8))
             )
         except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
             raise LedgerError(f"cannot read the record tree: {exc}", file=str(directory)) from exc
+        self.stored_from = int(meta.get("stored_levels_from", 0))
+        #: ``levels[k]`` holds level ``stored_from + k``.
         self.levels: list[NDArray[np.uint8]] = []
         at = 0
-        for size in level_sizes(self.size):
+        for size in level_sizes(self.size)[self.stored_from :]:
             chunk = raw[at : at + size * HASH_SIZE]
             if chunk.shape[0] != size * HASH_SIZE:
                 raise LedgerError("tree.bin is shorter than its levels", file=str(directory))
             self.levels.append(chunk.reshape(size, HASH_SIZE))
             at += size * HASH_SIZE
-        self.hasher = TreeHasher(ArrayLevels(self.levels, self.size))
+        if at != raw.shape[0]:
+            raise LedgerError("tree.bin is longer than its levels", file=str(directory))
+        self.hasher = TreeHasher(self)
 
     @classmethod
     def open(cls, workspace: Path, root: bytes) -> StoredRecordTree | None:
         directory = records_dir(workspace) / root.hex()
         return cls(directory) if directory.is_dir() else None
+
+    def complete(self, level: int, index: int) -> bytes:
+        """The hash of the complete subtree ``[index * 2**level, (index + 1) * 2**level)``:
+        stored, or (below ``stored_from``) recomputed from its leaves."""
+        if level >= self.stored_from:
+            return bytes(self.levels[level - self.stored_from][index].tobytes())
+        width = 1 << level
+        hashes = [leaf_hash(self.leaf(i)) for i in range(index * width, (index + 1) * width)]
+        while len(hashes) > 1:
+            hashes = [node_hash(hashes[j], hashes[j + 1]) for j in range(0, len(hashes), 2)]
+        return hashes[0]
 
     def leaf(self, i: int) -> bytes:
         """The ``i``-th leaf of the tree (in key order)."""
@@ -548,7 +683,9 @@ class StoredRecordTree:
         if _meta_text(self.meta) != self._meta_raw:
             problems.append((META_FILE, "not in its canonical form: a byte was changed"))
         recorded = self.meta.get("files", {})
-        for name in (LEAVES_FILE, TREE_FILE):
+        for name in (LEAVES_FILE, ORDER_FILE, TREE_FILE):
+            if name not in recorded and name == ORDER_FILE:
+                continue  # a tree written before order.bin existed
             if recorded.get(name) != _sha256_file(self.directory / name):
                 problems.append((name, "its SHA-256 is not the one recorded in meta.json"))
         return problems
@@ -562,7 +699,7 @@ class StoredRecordTree:
         data = np.frombuffer(self._leaves.buffers()[2], dtype=np.uint8)
         hashes = np.empty((self.size, HASH_SIZE), dtype=np.uint8)
         hasher.leaf_hashes(data, offsets, hashes)
-        ordered = hashes[self._position]
+        ordered = _take_rows(hashes, self._position)
         keys = [self.key(i) for i in range(min(self.size, 2))]
         if len(keys) == 2 and keys[0] >= keys[1]:
             raise ProofError("the stored leaves are not in key order", file=str(self.directory))

@@ -91,14 +91,20 @@ def export_tiles(ledger: Ledger, out: Path) -> TileExport:
     out = Path(out)
     note = ledger.checkpoint()
     size = open_checkpoint(note, ledger.verifier).checkpoint.size
-    tree: MemoryTree = ledger.memory_tree()
-    if tree.size < size:
+    if ledger.size() < size:
         raise LedgerError("the checkpoint is ahead of the entries", file=ledger.store.location)
     count = 0
     for level, index, width in tiles_for(size):
+        # A tile is a run of stored subtree hashes at one level: one range read.
         start = index * TILE_WIDTH
-        data = b"".join(tree.complete(TILE_HEIGHT * level, start + i) for i in range(width))
-        _write(out, tile_path(level, index, width), data)
+        hashes = ledger.store.hash_range(TILE_HEIGHT * level, start, start + width)
+        if len(hashes) != width:
+            raise LedgerError(
+                f"stored hashes missing for tile {tile_path(level, index, width)} "
+                "(run `minshare ledger verify`)",
+                file=ledger.store.location,
+            )
+        _write(out, tile_path(level, index, width), b"".join(hashes))
         count += 1
     bundles = 0
     for _, index, width in (t for t in tiles_for(size) if t[0] == 0):

@@ -7,6 +7,13 @@ the store, the table row (entry index or tree size) and the column, or the works
 
 When an entry's stored leaf hash and its bytes disagree, the signed checkpoints decide which one
 changed: if the roots they sign are the roots of the stored hashes, the entry bytes changed.
+
+The stored subtree hashes (``ledger_hashes``, which every root and proof is read from) are
+recomputed from the entries too: every complete subtree must be stored, with the hash of the
+entries under it, and nothing else may be. A stored hash that matches neither the entries'
+tree nor the tree of the stored leaf hashes is reported at its row (``level``, ``row`` = index,
+``field`` ``hash``); one that matches the stored leaf hashes but not the entries is explained
+by the entry finding and not reported twice.
 """
 
 from __future__ import annotations
@@ -142,6 +149,8 @@ def verify_ledger(
     by_data = TreeHasher(computed)
     by_hash = TreeHasher(stored_hashes)
 
+    _check_stored_hashes(run, store.all_hashes(), computed, stored_hashes)
+
     checkpoints = store.checkpoints()
     signed_roots: dict[int, bytes] = {}
     seen_sizes = set()
@@ -267,6 +276,49 @@ def verify_ledger(
         checks=run.checks,
         findings=run.findings,
     )
+
+
+def _check_stored_hashes(
+    run: _Run,
+    rows: list[tuple[int, int, bytes]],
+    by_data: MemoryTree,
+    by_hash: MemoryTree,
+) -> None:
+    """Every complete subtree of the entries stored once, with the right hash; nothing more."""
+    seen: set[tuple[int, int]] = set()
+    for level, index, stored in rows:
+        seen.add((level, index))
+        where = {"table": "ledger_hashes", "level": level, "row": index, "field": "hash"}
+        if level >= len(by_data.levels) or index >= len(by_data.levels[level]):
+            run.bad(
+                "stored-hash",
+                f"a stored hash of subtree {index} at level {level}, which the "
+                f"{by_data.size} entries do not complete",
+                **where,
+            )
+            continue
+        expected = by_data.complete(level, index)
+        if stored == expected:
+            run.ok("stored-hash")
+        elif stored == by_hash.complete(level, index):
+            run.ok("stored-hash")  # a changed entry: reported with the entry
+        else:
+            run.bad(
+                "stored-hash",
+                f"stored hash {stored.hex()} of leaves [{index << level}, "
+                f"{(index + 1) << level}) but the entries hash to {expected.hex()}",
+                **where,
+            )
+    for level, hashes in enumerate(by_data.levels):
+        for index in range(len(hashes)):
+            if (level, index) not in seen:
+                run.bad(
+                    "stored-hash",
+                    f"no stored hash of leaves [{index << level}, {(index + 1) << level})",
+                    table="ledger_hashes",
+                    level=level,
+                    row=index,
+                )
 
 
 __all__ = ["Finding", "LedgerReport", "verify_ledger"]

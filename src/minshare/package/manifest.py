@@ -87,6 +87,13 @@ class RequestInfo(_Model):
     signed_on: date
     as_of: date
     sha256: Sha256 = Field(description="SHA-256 of the request file's bytes")
+    legal_basis: tuple[Text, ...] | None = Field(
+        None,
+        # Left out of the JSON when absent, so manifests made before this field keep their bytes.
+        exclude_if=lambda v: v is None,
+        description="The authorities the request cites (its authority_cited), e.g. "
+        "5 U.S.C. 552a(b)(7); absent in manifests made before minshare recorded them",
+    )
 
 
 class OrderRef(_Model):
