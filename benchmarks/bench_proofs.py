@@ -11,7 +11,7 @@ proof and the root for the latest tree size), without HTTP, authentication or th
 the ratio is what the service costs on top of the proof itself. Latency percentiles are per
 request, as the clients saw them.
 
-    .venv/bin/python -m benchmarks.bench_proofs            # 10,000 entries, 3,000 requests
+    .venv/bin/python -m benchmarks.bench_proofs            # 10,000 entries, 10,000 requests
     .venv/bin/python -m benchmarks.bench_proofs --quick    # 2,000 entries, 600 requests
 """
 
@@ -137,7 +137,7 @@ def load(base: str, headers: dict[str, str], indices: list[int], clients: int) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=3_000)
+    parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2,000 entries, 600 requests")
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
