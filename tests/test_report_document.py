@@ -23,36 +23,18 @@ from minshare.engines import disclose, dry_run
 from minshare.guard import build_registry
 from minshare.report import Report, build_report, render_html, write_report
 from minshare.report.suppress import THRESHOLD
+from systemdeps import CHROMIUM_ARGS, install
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = 3_000
 COMPARE = ("ca-v-hhs-2025-08-12", "ca-v-hhs-2025-12-29")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--hide-scrollbars",
-]
+CHROMIUM_FLAGS = ["--headless", *CHROMIUM_ARGS, "--disable-dev-shm-usage", "--hide-scrollbars"]
 
 
 @pytest.fixture(scope="session")
 def report_tools() -> None:
     """poppler-utils and chromium from Debian (scripts/report-deps.sh), installed if missing."""
-    proc = subprocess.run(
-        ["sh", str(ROOT / "scripts" / "report-deps.sh")],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if proc.returncode == 3:
-        pytest.skip(f"the report's tools cannot be installed here: {proc.stderr.strip()}")
-    assert proc.returncode == 0, proc.stderr
+    install("report-deps.sh")
 
 
 @dataclass(frozen=True)

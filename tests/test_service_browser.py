@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import socket
-import subprocess
 import threading
 import time
 import zipfile
@@ -22,17 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from servicekit import PASSWORD, USERS, World, make_world
+from systemdeps import CHROMIUM, CHROMIUM_ARGS, install
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
@@ -40,16 +32,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """Installs Debian's Chromium if missing (scripts/browser-deps.sh); skips if it cannot."""
-    proc = subprocess.run(
-        ["sh", str(ROOT / "scripts" / "browser-deps.sh")],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if proc.returncode == 3:
-        pytest.skip(proc.stderr.strip())
-    assert proc.returncode == 0, proc.stderr
+    install("browser-deps.sh")
     return CHROMIUM
 
 

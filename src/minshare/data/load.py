@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from minshare.data.clean import INTERNAL_FIELDS
+from minshare.data.files import sha256_file
 from minshare.data.model import Table
 from minshare.data.outputs import ParquetOutputs
 from minshare.data.reader import DEFAULT_BATCH_ROWS, ReadCounts, TableReader, as_table
@@ -54,11 +54,6 @@ class LoadResult:
             "quarantine_examples": dict(self.quarantine_examples),
             "flags_by_column": dict(self.flags_by_column),
         }
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def load_table(

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from minshare.data.files import fsync_file as _fsync
 from minshare.data.quarantine import QUARANTINE_SCHEMA
 
 _QUEUED_BATCHES = 2
@@ -128,14 +129,6 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
         for f in schema
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 __all__ = ["ParquetOutputs", "conform"]

@@ -61,7 +61,7 @@ from minshare.compile.sql import (
 )
 from minshare.data import model, states
 from minshare.data.clean import FILE, FLAGS, LINE, RECODES, ROW, STATE, Cleaner
-from minshare.data.load import sha256_file
+from minshare.data.files import sha256_file
 from minshare.data.model import Column, DType
 from minshare.data.parquetsource import _RawJson  # the reference's own raw rendering
 from minshare.data.quarantine import QUARANTINE_SCHEMA, QuarantineLog, Reason

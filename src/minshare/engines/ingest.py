@@ -26,7 +26,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from minshare.data.load import sha256_file
+from minshare.data.files import fsync_file as _fsync
+from minshare.data.files import sha256_file
 from minshare.data.model import KEY, Table
 from minshare.data.outputs import ParquetOutputs
 from minshare.data.quarantine import QUARANTINE_SCHEMA
@@ -310,14 +311,6 @@ def _ingest_python(
     total = sum((f.counts for f in result), ReadCounts())
     q_table = pa.concat_tables(quarantined) if quarantined else QUARANTINE_COLUMNS.empty_table()
     return Ingested(table, accepted, quarantine, tuple(result), total, by_reason), q_table
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _stamp(path: Path) -> tuple[int, int]:

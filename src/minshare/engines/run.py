@@ -20,7 +20,6 @@ Any failure raises a :class:`~minshare.errors.MinshareError`; no package is left
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import uuid
@@ -36,6 +35,7 @@ import pyarrow.parquet as pq
 
 from minshare.compile import compile_plan
 from minshare.compile.plan import Plan, order_file
+from minshare.data.files import sha256_file as _sha256
 from minshare.data.model import KEY, Table
 from minshare.engines import duckdb as duck
 from minshare.engines import spark as sparkeng
@@ -135,11 +135,6 @@ def _paths(value: Path | str | Sequence[Path | str]) -> list[Path]:
     if isinstance(value, (str, Path)):
         return [Path(value)]
     return [Path(p) for p in value]
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _authorize(request_path: Path, orders: Sequence[Path]) -> tuple[Authorization, str]:

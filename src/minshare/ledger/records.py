@@ -44,6 +44,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from minshare.data.files import fsync_file as _fsync
+from minshare.data.files import sha256_file as _sha256_file
 from minshare.errors import DataError, UsageError
 from minshare.ledger.errors import LedgerError, ProofError
 from minshare.ledger.hashing import NATIVE_MIN_RECORDS, Backend, Packed, backend
@@ -553,19 +555,6 @@ class _Writer:
         _fsync(self.tmp / META_FILE)
         os.rename(self.tmp, final)
         return final
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sha256_file(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _meta_text(meta: dict[str, Any]) -> str:

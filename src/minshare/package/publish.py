@@ -23,6 +23,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from minshare.data.files import fsync_file as _fsync
+from minshare.data.files import sha256_file
 from minshare.errors import DataError, UsageError
 from minshare.package import keys
 from minshare.package.csvsafe import neutralize_batch
@@ -55,11 +57,6 @@ class PublishedPackage:
     manifest: Manifest
     manifest_sha256: str
     key_id: str
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _plain_type(type_: pa.DataType) -> pa.DataType:
@@ -141,14 +138,6 @@ def _write_file(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         os.write(fd, data)
-    finally:
-        os.close(fd)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
     finally:
         os.close(fd)
 

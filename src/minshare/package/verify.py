@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict
 
+from minshare.data.files import sha256_file
 from minshare.errors import DataError, MinshareError
 from minshare.package import keys
 from minshare.package.csvsafe import formula_mask, is_text
@@ -36,7 +37,6 @@ from minshare.package.manifest import (
     manifest_bytes,
     parse_manifest,
 )
-from minshare.package.publish import sha256_file
 
 PermittedColumns = Callable[[list[OrderRef]], set[str]]
 

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from minshare import __version__
-from minshare.data.load import sha256_file
+from minshare.data.files import sha256_file
 from minshare.errors import UsageError
 from minshare.guard import terms
 from minshare.guard.categories import Category
