@@ -3,6 +3,7 @@ every role with tokens) and an app over SQLite or a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,14 @@ USERS: dict[str, tuple[str, str | None]] = {
 }
 PASSWORD = "correct horse battery staple"
 CHEAP = {"argon2_time_cost": 1, "argon2_memory_kib": 64}
+
+
+def mentions(text: str, msis_id: str) -> bool:
+    """Whether ``text`` names ``msis_id`` as a value: the short test IDs (NY1…) must not be
+    mistaken for the same letters inside a key, hash or signature (base64 or hex)."""
+    return (
+        re.search(rf"(?<![A-Za-z0-9+/=]){re.escape(msis_id)}(?![A-Za-z0-9+/=])", text) is not None
+    )
 
 
 @dataclass

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from minshare.demo import request_path
-from servicekit import World, make_world
+from servicekit import World, make_world, mentions
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -147,8 +147,9 @@ def test_no_requester_route_returns_a_review_or_withheld_record(
             "/api/ledger/entries",
         )
     )
-    for withheld in ("NY1", "NY3", "NY4", "500 Renal Way"):
-        assert withheld not in seen
+    for withheld in ("NY1", "NY3", "NY4"):
+        assert not mentions(seen, withheld)
+    assert "500 Renal Way" not in seen
 
 
 def test_two_different_reviewers_release_an_item_for_the_next_run(
@@ -208,7 +209,7 @@ def test_the_compliance_report_of_a_disclosure_as_html_and_pdf(
     assert page.status_code == 200, page.text
     assert page.headers["content-type"].startswith("text/html")
     assert disclosed["request"] in page.text or "dhs-ice" in page.text
-    assert "NY2" not in page.text  # aggregate counts only: no Medicaid ID
+    assert not mentions(page.text, "NY2")  # aggregate counts only: no Medicaid ID
     pdf = client.get(f"/api/jobs/{job}/report.pdf", headers=world.headers("steward"))
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF-")
@@ -226,7 +227,7 @@ def test_an_accounting_request_is_recorded_extended_once_and_answered_on_time(
     made = client.post("/api/accounting-requests", json=body, headers=stw)
     assert made.status_code == 201, made.text
     r = made.json()
-    assert "NY2" not in made.text  # only the person key is stored
+    assert not mentions(made.text, "NY2")  # only the person key is stored
     due = datetime.fromisoformat(r["due_at"]) - datetime.fromisoformat(r["received_at"])
     assert due == timedelta(days=60)
     listed = client.get("/api/accounting-requests", headers=aud).json()
