@@ -43,24 +43,6 @@ class Packed:
 class Backend(Protocol):
     name: str
 
-    def person_keys(
-        self, secret: bytes, a_data: U8, a_off: I64, b_data: U8, b_off: I64, out: U8
-    ) -> None: ...
-
-    def fill_and_hash(
-        self,
-        head: U8,
-        keys: U8,
-        salts: U8,
-        columns: list[tuple[I64, U8, U8]],
-        leaf_off: I64,
-        out: U8,
-        hashes: U8,
-    ) -> None:
-        """Write the leaves (see ``records.py``) and their leaf hashes. ``columns`` holds
-        (offsets, validity or an empty array when none is null, data) per column."""
-        ...
-
     def build_leaves(
         self,
         secret: bytes,
@@ -73,8 +55,9 @@ class Backend(Protocol):
         keys: U8,
         hashes: U8,
     ) -> None:
-        """The person keys (from the two key columns), then :meth:`fill_and_hash`: the whole
-        per-record part of a record tree."""
+        """The person keys (HMAC of the two key columns), then each leaf (see ``records.py``)
+        and its leaf hash: the whole per-record part of a record tree. ``columns`` holds the
+        disclosed values as a :class:`Packed`."""
         ...
 
     def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None: ...
@@ -91,7 +74,7 @@ class PythonBackend:
 
     name = "python"
 
-    def person_keys(
+    def _person_keys(
         self, secret: bytes, a_data: U8, a_off: I64, b_data: U8, b_off: I64, out: U8
     ) -> None:
         a, b = a_data.tobytes(), b_data.tobytes()
@@ -99,7 +82,7 @@ class PythonBackend:
             msg = a[a_off[i] : a_off[i + 1]] + b"\0" + b[b_off[i] : b_off[i + 1]]
             out[i] = np.frombuffer(hmac.digest(secret, msg, "sha256"), dtype=np.uint8)
 
-    def fill_and_hash(
+    def _fill_and_hash(
         self,
         head: U8,
         keys: U8,
@@ -138,9 +121,9 @@ class PythonBackend:
     ) -> None:
         a_off, _, data = key_columns.column(0)
         b_off, _, _ = key_columns.column(1)
-        self.person_keys(secret, data, a_off, data, b_off, keys)
+        self._person_keys(secret, data, a_off, data, b_off, keys)
         every = [columns.column(k) for k in range(columns.offsets.shape[0])]
-        self.fill_and_hash(head, keys, salts, every, leaf_off, out, hashes)
+        self._fill_and_hash(head, keys, salts, every, leaf_off, out, hashes)
 
     def leaf_hashes(self, data: U8, offsets: I64, out: U8) -> None:
         raw = data.tobytes()
@@ -167,29 +150,6 @@ class NativeBackend:
 
     def __init__(self, kernels: ModuleType) -> None:
         self.k = kernels
-
-    def person_keys(
-        self, secret: bytes, a_data: U8, a_off: I64, b_data: U8, b_off: I64, out: U8
-    ) -> None:
-        inner, outer = self.k.hmac_midstates(secret)
-        self.k.person_keys(inner, outer, a_data, a_off, b_data, b_off, out)
-
-    def fill_and_hash(
-        self,
-        head: U8,
-        keys: U8,
-        salts: U8,
-        columns: list[tuple[I64, U8, U8]],
-        leaf_off: I64,
-        out: U8,
-        hashes: U8,
-    ) -> None:
-        # One pass per column (no per-record list lookups in compiled code), then the hashes.
-        cursor = np.empty(keys.shape[0], dtype=np.int64)
-        self.k.write_heads(head, keys, salts, leaf_off, out, cursor)
-        for offsets, valid, data in columns:
-            self.k.write_column(offsets, valid, data, out, cursor)
-        self.k.leaf_hashes(out, leaf_off, hashes)
 
     def build_leaves(
         self,
