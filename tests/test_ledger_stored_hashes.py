@@ -81,6 +81,31 @@ class _Counting:
         return self.queries - q, self.rows - r
 
 
+def test_a_leaf_hash_is_read_from_the_stored_hashes_without_the_entry(
+    tmp_path: Path, backend: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_ledger(tmp_path, backend) as ledger:
+        for n in range(5):
+            ledger.append(f"e{n}".encode())
+        fresh = _uncached(ledger)
+        reads: list[list[tuple[int, int]]] = []
+        read = fresh.store.hashes
+
+        def counted(pairs: Any) -> dict[tuple[int, int], bytes]:
+            reads.append(list(pairs))
+            return read(reads[-1])
+
+        def no_entry(index: int) -> Any:
+            pytest.fail("the entry was read")
+
+        monkeypatch.setattr(fresh.store, "hashes", counted)
+        monkeypatch.setattr(fresh.store, "entry", no_entry)
+        assert [fresh.leaf_hash(i) for i in range(5)] == [
+            leaf_hash(f"e{n}".encode()) for n in range(5)
+        ]
+        assert reads == [[(0, i)] for i in range(5)]
+
+
 def _bulk_ledger(ws: Path, url: str | None, n: int) -> Ledger:
     """A ledger of ``n`` entries written in one transaction (no checkpoints: proofs need none),
     its subtree hashes computed the way an old ledger is migrated."""

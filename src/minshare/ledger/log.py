@@ -146,6 +146,10 @@ class Ledger:
     def entry(self, index: int) -> bytes:
         return self.store.entry(index).data
 
+    def leaf_hash(self, index: int) -> bytes:
+        """Entry ``index``'s leaf hash: one stored hash, without reading the entry."""
+        return self.tree().complete(0, index)
+
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         return self._run(lambda h: h.inclusion_proof(index, size))
 

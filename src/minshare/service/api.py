@@ -426,7 +426,7 @@ def inclusion_proof(
         return {
             "index": index,
             "size": tree,
-            "leaf_hash": _b64(led.store.entry(index).leaf_hash),
+            "leaf_hash": _b64(led.leaf_hash(index)),
             "root": _b64(led.root(tree)),
             "proof": [_b64(p) for p in proof],
         }

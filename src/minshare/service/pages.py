@@ -292,7 +292,7 @@ def ledger_page(request: Request, index: int | None = None, who: Principal = ANY
                 "index": index,
                 "size": size,
                 "root": base64.b64encode(led.root(size)).decode(),
-                "leaf": base64.b64encode(led.store.entry(index).leaf_hash).decode(),
+                "leaf": base64.b64encode(led.leaf_hash(index)).decode(),
                 "path": [base64.b64encode(p).decode() for p in led.inclusion_proof(index, size)],
             }
     return _render(
