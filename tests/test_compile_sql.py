@@ -48,6 +48,20 @@ def test_compiled_sql_matches_the_golden_file(name: str, dialect: str) -> None:
     assert got == path.read_text(), f"{path.name} differs; UPDATE_GOLDEN=1 to accept"
 
 
+def test_both_engines_run_one_tree_per_plan_compiled_once() -> None:
+    from minshare.compile.cached import compiled_query
+
+    name = CASES["dec-2025-12-29_ice-2026-02-01"]
+    request = check_request_file(EXAMPLES / name, load_builtin_orders())
+    plan, again = compile_plan(request), compile_plan(request)
+    tree, duck_sql = compiled_query(plan, "duckdb")
+    spark_tree, spark_sql = compiled_query(again, "spark")
+    assert spark_tree is tree  # the same plan (by fingerprint): built once
+    assert duck_sql == to_sql(plan, "duckdb", pretty=False)
+    assert spark_sql == to_sql(plan, "spark", pretty=False)
+    assert compiled_query(plan, "duckdb")[1] is duck_sql
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_spark_sql_parses_back_with_the_spark_dialect(name: str) -> None:
     text = (GOLDEN / f"{name}.spark.sql").read_text()

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlglot import exp
 
+from minshare.compile.cached import compiled_query
 from minshare.compile.dialects import generate
 from minshare.compile.plan import Plan
 from minshare.compile.sql import (
@@ -33,7 +34,6 @@ from minshare.compile.sql import (
     REVIEW_DECISIONS,
     UNREADABLE,
     build_guard_input,
-    build_query,
     col,
     guard_column,
     hit_table,
@@ -213,19 +213,9 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
         raise EngineError(f"DuckDB failed: {exc}") from exc
 
 
-_COMPILED: dict[str, tuple[exp.Select, str]] = {}
-
-
 def compiled(plan: Plan) -> tuple[exp.Select, str]:
-    """The plan's query tree and DuckDB SQL (kept for the last few plans: compiling takes a
-    tenth of a second, and a service runs the same plan many times)."""
-    key = plan.fingerprint()
-    if key not in _COMPILED:
-        tree = build_query(plan)
-        if len(_COMPILED) >= 8:
-            _COMPILED.pop(next(iter(_COMPILED)))
-        _COMPILED[key] = (tree, generate(tree, NAME, pretty=False))
-    return _COMPILED[key]
+    """The plan's query tree and DuckDB SQL (compiled once per plan)."""
+    return compiled_query(plan, NAME)
 
 
 class Run:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from minshare.compile.cached import compiled_query
 from minshare.compile.dialects import generate
 from minshare.compile.plan import Plan
 from minshare.compile.sql import (
@@ -47,7 +48,6 @@ from minshare.compile.sql import (
     REVIEW_DECISIONS,
     UNREADABLE,
     build_guard_input,
-    build_query,
 )
 from minshare.engines.errors import EngineError
 from minshare.errors import UsageError
@@ -233,17 +233,9 @@ def _log4j2() -> Path:
     return path
 
 
-_COMPILED: dict[str, str] = {}
-
-
 def compiled(plan: Plan) -> str:
     """The plan's decision query in Spark SQL (compiled once per plan)."""
-    key = plan.fingerprint()
-    if key not in _COMPILED:
-        if len(_COMPILED) >= 8:
-            _COMPILED.pop(next(iter(_COMPILED)))
-        _COMPILED[key] = generate(build_query(plan), DIALECT, pretty=False)
-    return _COMPILED[key]
+    return compiled_query(plan, DIALECT)[1]
 
 
 # -- the guard on the executors ------------------------------------------------------------------
